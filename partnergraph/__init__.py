@@ -1,0 +1,1 @@
+"""partnergraph: a GraphQL API in front of Instagram's Graph API for partnership ads."""

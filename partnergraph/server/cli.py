@@ -1,0 +1,93 @@
+"""The `partnergraph` console script: serve, emulator, export-schema."""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from partnergraph.server import listen
+from partnergraph.server.errors import SettingsError
+from partnergraph.server.settings import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse the command line and run the command it names."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except SettingsError as error:
+        parser.exit(2, f"partnergraph: {error}\n")
+    except KeyboardInterrupt:
+        pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partnergraph",
+        description="A GraphQL API for Instagram partnership ads, and a Graph API emulator.",
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the GraphQL server")
+    serve.add_argument("--host", help="address to listen on (PARTNERGRAPH_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port, 0 for any free one (PARTNERGRAPH_PORT, 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    serve.add_argument("--graph-url", help="Graph API base URL; unset runs the embedded emulator")
+    serve.add_argument("--graph-version", help="Graph API version (v23.0)")
+    serve.add_argument("--app-secret", help="app secret, to send appsecret_proof")
+    serve.add_argument("--cache-ttl", type=float, help="seconds upstream data is reused; 0 = off")
+    serve.add_argument("--cache-max-entries", type=int, help="entries the memory cache holds")
+    serve.add_argument("--redis-url", help="Redis URL for shared cache state")
+    serve.add_argument("--upstream-timeout", type=float, help="seconds one upstream call may take")
+    serve.add_argument("--scan-budget", type=int, help="upstream calls a filtered page may cost")
+    serve.set_defaults(run=_serve)
+
+    emulator = commands.add_parser("emulator", help="run the Graph API emulator alone")
+    emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    emulator.add_argument("--port", type=int, default=8001, help="port, 0 for any free one (8001)")
+    emulator.set_defaults(run=_emulator)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.set_defaults(run=_export_schema)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from partnergraph.server.app import create_app
+
+    settings = Settings.from_env(
+        host=args.host,
+        port=args.port,
+        graph_url=args.graph_url,
+        graph_version=args.graph_version,
+        app_secret=args.app_secret,
+        cache_ttl=args.cache_ttl,
+        cache_max_entries=args.cache_max_entries,
+        redis_url=args.redis_url,
+        upstream_timeout=args.upstream_timeout,
+        scan_budget=args.scan_budget,
+    )
+    if args.workers < 1:
+        raise SettingsError("--workers must be at least 1")
+    sock = listen.bind(settings.host, settings.port)
+    if args.workers > 1:
+        os.environ.update(settings.to_env())
+        listen.serve(
+            "partnergraph.server.app:create_app", sock, name="partnergraph", workers=args.workers
+        )
+    else:
+        listen.serve(create_app(settings), sock, name="partnergraph")
+
+
+def _emulator(args: argparse.Namespace) -> None:
+    from partnergraph.emulator.app import create_emulator_app
+
+    sock = listen.bind(args.host, args.port)
+    listen.serve(create_emulator_app(), sock, name="partnergraph emulator")
+
+
+def _export_schema(args: argparse.Namespace) -> None:
+    from partnergraph.schema.build import schema
+
+    sys.stdout.write(schema.as_str() + "\n")

@@ -1,0 +1,46 @@
+"""Runs an ASGI app under uvicorn on a socket bound before start, announcing its URL."""
+
+import socket
+import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.supervisors import Multiprocess
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port; port 0 takes a free one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """The http URL a client uses to reach a bound socket."""
+    host, port = sock.getsockname()[:2]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def serve(app: ASGIApp | str, sock: socket.socket, *, name: str, workers: int = 1) -> None:
+    """Serve app on sock until interrupted, printing `<name> listening on <url>` first.
+
+    `app` is an app, or with several workers an import string of an app factory.
+    """
+    print(f"{name} listening on {url_of(sock)}", flush=True)  # noqa: T201
+    config = uvicorn.Config(
+        app,
+        workers=workers,
+        factory=isinstance(app, str),
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    if workers > 1:
+        Multiprocess(config, target=server.run, sockets=[sock]).run()
+    else:
+        server.run(sockets=[sock])

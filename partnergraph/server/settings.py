@@ -1,0 +1,76 @@
+"""The server's settings, read from PARTNERGRAPH_* environment variables."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+
+from partnergraph.server.errors import SettingsError
+
+_PREFIX = "PARTNERGRAPH_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything an operator can set; each field is PARTNERGRAPH_<FIELD> in the environment."""
+
+    graph_url: str | None = None
+    graph_version: str = "v23.0"
+    app_secret: str | None = None
+    cache_ttl: float = 60.0
+    cache_max_entries: int = 10_000
+    host: str = "127.0.0.1"
+    port: int = 8000
+    redis_url: str | None = None
+    upstream_timeout: float = 10.0
+    scan_budget: int = 5
+
+    @property
+    def demo_mode(self) -> bool:
+        """Whether the embedded emulator is the upstream."""
+        return self.graph_url is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: object) -> "Settings":
+        """Settings from environment variables, then explicit overrides that are not None."""
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            raw = environ.get(_PREFIX + field.name.upper())
+            if raw is not None and raw != "":
+                values[field.name] = _parse(field.name, field.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Raise SettingsError on values that cannot work."""
+        if self.cache_ttl < 0:
+            raise SettingsError("PARTNERGRAPH_CACHE_TTL must be 0 or more seconds")
+        if self.cache_max_entries < 1:
+            raise SettingsError("PARTNERGRAPH_CACHE_MAX_ENTRIES must be at least 1")
+        if not 0 <= self.port <= 65535:
+            raise SettingsError("PARTNERGRAPH_PORT must be between 0 and 65535")
+        if self.upstream_timeout <= 0:
+            raise SettingsError("PARTNERGRAPH_UPSTREAM_TIMEOUT must be more than 0 seconds")
+        if self.scan_budget < 1:
+            raise SettingsError("PARTNERGRAPH_SCAN_BUDGET must be at least 1")
+        if self.graph_url is not None and not self.graph_url.startswith(("http://", "https://")):
+            raise SettingsError("PARTNERGRAPH_GRAPH_URL must be an http:// or https:// URL")
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as environment variables, for worker processes."""
+        env = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                env[_PREFIX + field.name.upper()] = str(value)
+        return env
+
+
+def _parse(name: str, kind: object, raw: str) -> object:
+    if kind is not int and kind is not float:
+        return raw
+    try:
+        return int(raw) if kind is int else float(raw)
+    except ValueError:
+        raise SettingsError(f"{_PREFIX}{name.upper()} must be a number, not {raw!r}") from None

@@ -1,0 +1,24 @@
+"""Fixtures shared by the whole suite: the standalone emulator on a loopback port."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from tests.servers import running
+
+
+@pytest.fixture(scope="session")
+def emulator_url() -> Iterator[str]:
+    """Base URL of `partnergraph emulator` running for the whole session."""
+    with running("emulator") as url:
+        yield url
+
+
+@pytest.fixture
+async def emulator(emulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the emulator, which is back at its seeded demo data."""
+    async with httpx.AsyncClient(base_url=emulator_url, timeout=30) as client:
+        response = await client.post("/admin/reset")
+        response.raise_for_status()
+        yield client

@@ -1,0 +1,32 @@
+"""Starts the `partnergraph` console script as a real server on a free loopback port."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+_ANNOUNCEMENT = " listening on "
+
+
+@contextmanager
+def running(*args: str, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Run `partnergraph <args> --port 0` and yield its base URL until the block ends."""
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "partnergraph", *args, "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if _ANNOUNCEMENT in line:
+                url = line.split(_ANNOUNCEMENT, 1)[1].strip()
+                break
+        else:
+            raise RuntimeError(f"partnergraph {' '.join(args)} exited with {process.wait()}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
