@@ -1,0 +1,90 @@
+"""Answers one Graph call: authenticates the token, finds the node and edge, runs the edge."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from partnergraph.emulator import invites, permissions
+from partnergraph.emulator.errors import (
+    EmulatorError,
+    bad_token,
+    expired_token,
+    internal,
+    missing_token,
+    nonexisting_field,
+    unknown_path,
+    unsupported,
+)
+from partnergraph.emulator.state import Emulator
+from partnergraph.emulator.stats import INVITES, PERMISSIONS
+from partnergraph.emulator.store import EXPIRED, Store, Token
+from partnergraph.emulator.wire import Call
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Emulator, Token, str, Call], dict[str, Any]]
+HANDLERS: dict[tuple[str, str], Handler] = {
+    (PERMISSIONS, "GET"): permissions.read,
+    (PERMISSIONS, "POST"): permissions.write,
+    (INVITES, "GET"): invites.read,
+    (INVITES, "POST"): invites.write,
+}
+EDGES = frozenset(edge for edge, _ in HANDLERS)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A Graph answer: HTTP status, JSON payload, extra headers."""
+
+    status: int
+    payload: Any
+    headers: dict[str, str]
+
+
+def answer(emulator: Emulator, call: Call) -> Answer:
+    """The Graph API's answer to a call, errors included, with usage headers."""
+    segments = call.segments
+    try:
+        status, payload = 200, _dispatch(emulator, call, segments)
+    except Exception as error:  # every failure becomes a Graph error body
+        if not isinstance(error, EmulatorError):
+            logger.exception("emulator failed to answer a Graph call")
+            error = internal()
+        status, payload = error.status, error.payload(emulator.trace_id())
+    node = segments[0] if segments and emulator.store.is_ig_user(segments[0]) else None
+    return Answer(status, payload, emulator.usage.headers(node))
+
+
+def failure(emulator: Emulator, error: EmulatorError) -> Answer:
+    """An error answer outside any node, with the app's usage headers."""
+    return Answer(error.status, error.payload(emulator.trace_id()), emulator.usage.headers(None))
+
+
+def authenticate(store: Store, token: str | None) -> Token:
+    """The token a call carries; 104 without one, 190 for an unknown or expired one."""
+    if token is None:
+        raise missing_token()
+    found = store.tokens.get(token)
+    if found is None:
+        raise bad_token()
+    if found.role == EXPIRED:
+        raise expired_token()
+    return found
+
+
+def _dispatch(emulator: Emulator, call: Call, segments: list[str]) -> dict[str, Any]:
+    token = authenticate(emulator.store, call.token)
+    if len(segments) == 1:
+        raise unsupported(call.method, segments[0])
+    if len(segments) != 2:
+        raise unknown_path(call.path.strip("/"))
+    node, edge = segments
+    if not emulator.store.is_ig_user(node):
+        raise unsupported(call.method, node)
+    handler = HANDLERS.get((edge, call.method))
+    if handler is not None:
+        return handler(emulator, token, node, call)
+    if edge in EDGES or call.method != "GET":
+        raise unsupported(call.method, node)
+    raise nonexisting_field(edge, "IGUser")

@@ -1,0 +1,106 @@
+"""The `branded_content_ad_permissions` edge of a brand: list, request, revoke."""
+
+from typing import Any
+
+from partnergraph.emulator.errors import invalid_parameter, not_permitted
+from partnergraph.emulator.paging import list_answer
+from partnergraph.emulator.state import Emulator
+from partnergraph.emulator.stats import PERMISSIONS
+from partnergraph.emulator.store import Creator, Permission, Store, Token
+from partnergraph.emulator.wire import Call, flag, selected_fields
+
+NODE_TYPE = "BrandedContentAdPermission"
+FIELDS = (
+    "id",
+    "creator_id",
+    "creator_ig_id",
+    "creator_username",
+    "creator_fb_page",
+    "brand_ig_user",
+    "permission_status",
+    "status",
+    "permission_type",
+)
+DEFAULT_FIELDS = (
+    "id",
+    "creator_id",
+    "creator_username",
+    "creator_fb_page",
+    "brand_ig_user",
+    "permission_status",
+)
+REVOKED = "REVOKED"
+PENDING = "PENDING"
+
+
+def read(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[str, Any]:
+    """A page of the brand's permissions, oldest first."""
+    _authorize(token, brand_id)
+    emulator.usage.spend(brand_id, PERMISSIONS, "GET")
+    fields = selected_fields(call.params, FIELDS, DEFAULT_FIELDS, NODE_TYPE)
+    store = emulator.store
+    return list_answer(
+        call,
+        store.brand_permissions(brand_id),
+        f"{PERMISSIONS}:{brand_id}",
+        store.last_key,
+        lambda permission: _render(store, permission, fields),
+    )
+
+
+def write(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[str, Any]:
+    """Request a creator's permission (a repeat returns the same ID), or revoke it."""
+    _authorize(token, brand_id)
+    emulator.usage.spend(brand_id, PERMISSIONS, "POST")
+    params = call.params
+    account = params.get("creator_instagram_account", "")
+    username = params.get("creator_instagram_username", "")
+    revoke = flag(params, "revoke")
+    if bool(account) == bool(username):
+        raise invalid_parameter(
+            "Exactly one of creator_instagram_account and creator_instagram_username is required"
+        )
+    if revoke and not account:
+        raise invalid_parameter("creator_instagram_account is required to revoke a permission")
+    store = emulator.store
+    creator = _creator(store, account, username)
+    existing = store.permission_between(brand_id, creator.id)
+    if revoke:
+        if existing is None or existing.status.upper() == REVOKED:
+            raise invalid_parameter(
+                f"Creator {creator.id} has no permission with this brand that can be revoked"
+            )
+        existing.status = REVOKED
+    elif existing is None:
+        existing = store.add_permission(brand_id, creator.id, PENDING)
+    elif existing.status.upper() == REVOKED:
+        existing.status = PENDING
+    return {"id": existing.id}
+
+
+def _authorize(token: Token, brand_id: str) -> None:
+    if not token.manages(brand_id):
+        raise not_permitted()
+
+
+def _creator(store: Store, account: str, username: str) -> Creator:
+    creator = store.creators.get(account) if account else store.creator_named(username)
+    if creator is None:
+        raise invalid_parameter(f"Instagram creator '{account or username}' was not found")
+    return creator
+
+
+def _render(store: Store, permission: Permission, fields: tuple[str, ...]) -> dict[str, Any]:
+    creator = store.creators[permission.creator_id]
+    values: dict[str, Any] = {
+        "id": permission.id,
+        "creator_id": creator.id,
+        "creator_ig_id": creator.id,
+        "creator_username": creator.username,
+        "creator_fb_page": creator.facebook_page_id,
+        "brand_ig_user": {"id": permission.brand_id},
+        "permission_status": permission.status,
+        "status": permission.status,
+        "permission_type": permission.permission_type,
+    }
+    return {name: values[name] for name in fields if values[name] is not None}

@@ -1,0 +1,134 @@
+"""Deterministic demo data: an agency over 130 brands, a big brand, invited creators, tokens."""
+
+import random
+import string
+
+from partnergraph.emulator.store import (
+    BRAND_MANAGER,
+    CREATOR,
+    EXPIRED,
+    Brand,
+    Creator,
+    Store,
+    Token,
+)
+
+SEED = 20240611
+BRAND_COUNT = 130
+AGENCY_SCOPE = 125
+CREATOR_COUNT = 360
+BIG_BRAND_PERMISSIONS = 300
+INVITED_CREATORS = 4
+BIG_BRAND_USERNAME = "northwind.outfitters"
+ODD_BRAND_USERNAME = "oddstatus.lab"
+ODD_STATUSES = ("Approved", "EXPIRED", "pending")
+STATUSES = ("PENDING", "APPROVED", "REJECTED", "REVOKED")
+STATUS_WEIGHTS = (25, 40, 15, 20)
+
+_FIRST = (
+    "ada", "bea", "cleo", "dara", "eli", "fay", "gus", "hana", "ines", "jon", "kai", "lena",
+    "milo", "nora", "omar", "pia", "quin", "rosa", "sam", "tara", "uma", "vic", "wren", "yara",
+)  # fmt: skip
+_TOPIC = (
+    "eats", "fits", "travels", "lifts", "paints", "bakes", "runs", "reads", "films", "skates",
+    "glows", "grows", "surfs", "climbs", "sews", "plays",
+)  # fmt: skip
+_BRAND_WORDS = (
+    "alpine", "brisk", "cedar", "dune", "ember", "fable", "granite", "harbor", "iris", "juniper",
+    "kestrel", "lumen", "meadow", "nimbus", "orchid",
+)  # fmt: skip
+_BRAND_KINDS = ("goods", "studio", "co", "supply", "labs", "wear", "kitchen", "beauty", "sport")
+_CAPTIONS = (
+    "Making memories all over the map",
+    "Good vibes happen on the tides",
+    "Less perfection, more authenticity",
+    "New drop, who's in?",
+    "Sunday reset with friends",
+    "Behind the scenes of our shoot",
+)
+_TOKEN_ALPHABET = string.ascii_letters + string.digits
+
+
+def seeded_store() -> Store:
+    """The demo data, identical on every call."""
+    rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
+    store = Store(SEED)
+    brands = _brands(store, rng)
+    creators = _creators(store, rng)
+    _permissions(store, rng, brands, creators)
+    _invites(store, rng, creators)
+    _tokens(store, rng, brands, creators)
+    return store
+
+
+def _brands(store: Store, rng: random.Random) -> list[Brand]:
+    names = [BIG_BRAND_USERNAME, ODD_BRAND_USERNAME]
+    while len(names) < BRAND_COUNT:
+        name = f"{rng.choice(_BRAND_WORDS)}.{rng.choice(_BRAND_KINDS)}{rng.randrange(1, 99)}"
+        if name not in names:
+            names.append(name)
+    brands = [Brand(store.new_id("178414"), name) for name in names]
+    for brand in brands:
+        store.add_brand(brand)
+    return brands
+
+
+def _creators(store: Store, rng: random.Random) -> list[Creator]:
+    creators: list[Creator] = []
+    names: set[str] = set()
+    while len(creators) < CREATOR_COUNT:
+        name = f"{rng.choice(_FIRST)}.{rng.choice(_TOPIC)}{rng.randrange(1, 999)}"
+        if name in names:
+            continue
+        names.add(name)
+        page = store.new_id("1", 15) if rng.random() < 0.5 else None
+        creators.append(Creator(store.new_id("178414"), name, page))
+    for creator in creators:
+        store.add_creator(creator)
+    return creators
+
+
+def _permissions(
+    store: Store, rng: random.Random, brands: list[Brand], creators: list[Creator]
+) -> None:
+    big, odd, *others = brands
+    for index, creator in enumerate(creators[:BIG_BRAND_PERMISSIONS]):
+        status = STATUSES[index % 4] if index < 4 else _status(rng)
+        store.add_permission(big.id, creator.id, status)
+    for index, creator in enumerate(creators[:8]):
+        status = ODD_STATUSES[index] if index < len(ODD_STATUSES) else _status(rng)
+        store.add_permission(odd.id, creator.id, status)
+    for brand in others:
+        for creator in rng.sample(creators, rng.randrange(0, 13)):
+            store.add_permission(brand.id, creator.id, _status(rng))
+
+
+def _status(rng: random.Random) -> str:
+    return rng.choices(STATUSES, STATUS_WEIGHTS)[0]
+
+
+def _invites(store: Store, rng: random.Random, creators: list[Creator]) -> None:
+    for creator in creators[:INVITED_CREATORS]:
+        for _ in range(rng.randrange(30, 61)):
+            store.add_invite(
+                creator.id,
+                rng.choice(creators).username,
+                rng.choice(_CAPTIONS),
+                f"https://scontent.cdninstagram.com/v/t51.2885-15/{store.new_id('4', 12)}_n.jpg",
+            )
+
+
+def _tokens(store: Store, rng: random.Random, brands: list[Brand], creators: list[Creator]) -> None:
+    agency_user = store.new_id("10", 15)
+    in_house_user = store.new_id("10", 15)
+    agency_scope = tuple(brand.id for brand in brands[:AGENCY_SCOPE])
+    in_house_scope = tuple(brand.id for brand in (brands[2], brands[3], *brands[AGENCY_SCOPE:]))
+    store.add_token(Token(_token(rng), BRAND_MANAGER, agency_user, agency_scope))
+    store.add_token(Token(_token(rng), BRAND_MANAGER, in_house_user, in_house_scope))
+    for creator in creators[: INVITED_CREATORS + 1]:
+        store.add_token(Token(_token(rng), CREATOR, creator.id, ()))
+    store.add_token(Token(_token(rng), EXPIRED, agency_user, agency_scope))
+
+
+def _token(rng: random.Random) -> str:
+    return "EAAB" + "".join(rng.choice(_TOKEN_ALPHABET) for _ in range(180))
