@@ -5,8 +5,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from partnergraph.errors import SettingsError
 from partnergraph.server import listen
-from partnergraph.server.errors import SettingsError
 from partnergraph.server.settings import Settings
 
 
@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the GraphQL server")
     serve.add_argument("--host", help="address to listen on (PARTNERGRAPH_HOST, 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port, 0 for any free one (PARTNERGRAPH_PORT, 8000)")
+    serve.add_argument(
+        "--port", type=int, help="port, 0 for any free one (PARTNERGRAPH_PORT, 8000)"
+    )
     serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
     serve.add_argument("--graph-url", help="Graph API base URL; unset runs the embedded emulator")
     serve.add_argument("--graph-version", help="Graph API version (v23.0)")
@@ -70,6 +72,8 @@ def _serve(args: argparse.Namespace) -> None:
     )
     if args.workers < 1:
         raise SettingsError("--workers must be at least 1")
+    if args.workers > 1 and settings.demo_mode:
+        raise SettingsError("demo mode runs one worker: each would get its own emulator")
     sock = listen.bind(settings.host, settings.port)
     if args.workers > 1:
         os.environ.update(settings.to_env())

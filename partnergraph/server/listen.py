@@ -1,6 +1,7 @@
 """Runs an ASGI app under uvicorn on a socket bound before start, announcing its URL."""
 
 import socket
+
 import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
@@ -30,7 +31,7 @@ def serve(app: ASGIApp | str, sock: socket.socket, *, name: str, workers: int = 
 
     `app` is an app, or with several workers an import string of an app factory.
     """
-    print(f"{name} listening on {url_of(sock)}", flush=True)  # noqa: T201
+    print(f"{name} listening on {url_of(sock)}", flush=True)
     config = uvicorn.Config(
         app,
         workers=workers,
@@ -41,6 +42,6 @@ def serve(app: ASGIApp | str, sock: socket.socket, *, name: str, workers: int = 
     )
     server = uvicorn.Server(config)
     if workers > 1:
-        Multiprocess(config, target=server.run, sockets=[sock]).run()
+        Multiprocess(config, sockets=[sock]).run()
     else:
         server.run(sockets=[sock])

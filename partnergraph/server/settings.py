@@ -4,7 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from partnergraph.server.errors import SettingsError
+from partnergraph.errors import SettingsError
 
 _PREFIX = "PARTNERGRAPH_"
 

@@ -1,0 +1,127 @@
+"""The read cache: a bounded aiocache store, owner generations for invalidation, single-flight."""
+
+import asyncio
+import itertools
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from aiocache import SimpleMemoryCache
+
+V = TypeVar("V")
+
+
+class BoundedMemoryCache(SimpleMemoryCache):  # type: ignore[misc]
+    """aiocache's memory cache holding at most max_entries, dropping the least recently used."""
+
+    def __init__(self, max_entries: int, **kwargs: Any) -> None:
+        super().__init__(timeout=None, **kwargs)
+        self._max_entries = max_entries
+
+    async def _get(self, key: str, encoding: str = "utf-8", _conn: object = None) -> Any:
+        value = self._cache.pop(key, None)
+        if value is not None:
+            self._cache[key] = value
+        return value
+
+    async def _set(
+        self,
+        key: str,
+        value: Any,
+        ttl: float | None = None,
+        _cas_token: object = None,
+        _conn: object = None,
+    ) -> Any:
+        self._cache.pop(key, None)
+        stored = await super()._set(key, value, ttl=ttl, _cas_token=_cas_token, _conn=_conn)
+        while len(self._cache) > self._max_entries:
+            oldest = next(iter(self._cache))
+            del self._cache[oldest]
+            handle = self._handlers.pop(oldest, None)
+            if handle is not None:
+                handle.cancel()
+        return stored
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+
+class SingleFlight:
+    """Runs one call per key at a time; callers of a key already in flight share its outcome."""
+
+    def __init__(self) -> None:
+        self._calls: dict[str, asyncio.Task[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    async def run(self, key: str, call: Callable[[], Awaitable[V]]) -> V:
+        """The outcome of call(), shared with every concurrent run of the same key."""
+        task = self._calls.get(key)
+        if task is None:
+            task = asyncio.ensure_future(call())
+            self._calls[key] = task
+            task.add_done_callback(lambda done: self._finish(key, done))
+        result: V = await asyncio.shield(task)
+        return result
+
+    def _finish(self, key: str, task: asyncio.Task[Any]) -> None:
+        if self._calls.get(key) is task:
+            del self._calls[key]
+        if not task.cancelled():
+            task.exception()  # retrieved here so a failure nobody awaits is not reported
+
+
+class Generations:
+    """A per-owner value in every cache key: changing it hides all that owner's cached reads."""
+
+    def __init__(self, ttl: float) -> None:
+        self._ttl = ttl
+        self._current: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._counter = itertools.count(1)
+
+    def of(self, owner: str) -> int:
+        """The owner's current generation (0 until its first invalidation)."""
+        entry = self._current.get(owner)
+        return entry[0] if entry is not None else 0
+
+    def bump(self, owner: str) -> None:
+        """Give owner a generation never used before, and forget ones older than the TTL."""
+        now = time.monotonic()
+        self._current.pop(owner, None)
+        self._current[owner] = (next(self._counter), now)
+        while self._current:
+            first, (_, changed) = next(iter(self._current.items()))
+            if now - changed <= self._ttl:
+                break
+            del self._current[first]
+
+
+class ReadCache:
+    """Upstream reads cached for a TTL under token-scoped keys, each read once at a time."""
+
+    def __init__(self, store: BoundedMemoryCache, ttl: float) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._generations = Generations(ttl)
+        self._flights = SingleFlight()
+
+    async def read(self, owner: str, key: str, fetch: Callable[[], Awaitable[V]]) -> V:
+        """The cached value of key, which belongs to owner, or what fetch() returns."""
+        full_key = f"{owner}|{self._generations.of(owner)}|{key}"
+        if self._ttl <= 0:
+            return await self._flights.run(full_key, fetch)
+        cached: V | None = await self._store.get(full_key)
+        if cached is not None:
+            return cached
+        return await self._flights.run(full_key, lambda: self._fill(full_key, fetch))
+
+    def invalidate(self, owner: str) -> None:
+        """Hide every cached read of owner, for all tokens."""
+        self._generations.bump(owner)
+
+    async def _fill(self, full_key: str, fetch: Callable[[], Awaitable[V]]) -> V:
+        value = await fetch()
+        await self._store.set(full_key, value, ttl=self._ttl)
+        return value

@@ -1,0 +1,61 @@
+"""The app-wide services and the typed per-request context that resolvers receive."""
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+from partnergraph.errors import Unauthenticated
+from partnergraph.resolvers.budgets import DailyBudgets
+from partnergraph.resolvers.cache import ReadCache
+from partnergraph.resolvers.loaders import PageLoader
+from partnergraph.resolvers.upstream.client import Credentials, GraphClient
+from partnergraph.resolvers.upstream.usage import UsageLedger
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What every request shares, created once in the app's lifespan."""
+
+    client: GraphClient
+    cache: ReadCache
+    ledger: UsageLedger
+    budgets: DailyBudgets
+    scope_key: bytes
+    scan_budget: int
+
+    def credentials(self, token: str) -> Credentials:
+        """The credentials of a token, with its keyed hash as scope."""
+        digest = hmac.new(self.scope_key, token.encode(), hashlib.sha256).hexdigest()
+        return Credentials(token=token, scope=digest[:32])
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """One GraphQL request's view of the services, its caller's token and its page loader."""
+
+    services: Services
+    credentials: Credentials | None
+    _pages: PageLoader | None = field(default=None, repr=False)
+
+    @property
+    def scope(self) -> str | None:
+        """The caller's token scope, if it sent a token."""
+        return self.credentials.scope if self.credentials else None
+
+    def require_credentials(self) -> Credentials:
+        """The caller's credentials; Unauthenticated when it sent no token."""
+        if self.credentials is None:
+            raise Unauthenticated(
+                "Send a Graph API user access token as `Authorization: Bearer <token>`."
+            )
+        return self.credentials
+
+    @property
+    def pages(self) -> PageLoader:
+        """The request's page loader; Unauthenticated when it sent no token."""
+        if self._pages is None:
+            services = self.services
+            self._pages = PageLoader(
+                services.client, services.cache, services.budgets, self.require_credentials()
+            )
+        return self._pages

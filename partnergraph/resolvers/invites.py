@@ -1,0 +1,122 @@
+"""A creator's pending collaboration invites: paged reads, accepting and declining."""
+
+from collections.abc import Callable
+
+from partnergraph.errors import BadUserInput
+from partnergraph.resolvers import cursors, ids
+from partnergraph.resolvers.budgets import BudgetKind
+from partnergraph.resolvers.context import RequestContext
+from partnergraph.resolvers.cursors import ListKey
+from partnergraph.resolvers.lists import fetcher
+from partnergraph.resolvers.outcomes import (
+    Outcome,
+    UserErrorCode,
+    UserErrorRecord,
+    rejected_by_graph,
+)
+from partnergraph.resolvers.paging import Page, Window, read_page, window
+from partnergraph.resolvers.records import InviteRecord, invite_from_graph
+
+EDGE = "collaboration_invites"
+
+
+def list_key(ig_user_id: str) -> ListKey:
+    """The cursor namespace of a user's invites."""
+    return ListKey("invites", ig_user_id)
+
+
+async def invites_page(
+    context: RequestContext,
+    ig_user_id: str,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page[InviteRecord]:
+    """One Relay page of a user's pending collaboration invites."""
+    key = list_key(ig_user_id)
+    request = window(
+        first,
+        cursors.decode(key, after) if after is not None else None,
+        last,
+        cursors.decode(key, before) if before is not None else None,
+    )
+    return await _read(context, ig_user_id, request, None)
+
+
+async def find_invite(
+    context: RequestContext, ig_user_id: str, media_id: str
+) -> InviteRecord | None:
+    """A user's pending invite to a media, within the scan budget."""
+    page = await _read(
+        context,
+        ig_user_id,
+        Window(1, forward=True, cursor=None),
+        lambda record: record.media_id == media_id,
+    )
+    return page.edges[0].node if page.edges else None
+
+
+async def respond_to_invite(
+    context: RequestContext, creator_id: str, media_id: str, *, accept: bool
+) -> Outcome[str]:
+    """Accept or decline a pending invite; the result is the invitee's Instagram ID.
+
+    An unusable creatorId raises BadUserInput: the payload names the creator.
+    """
+    user = ids.ig_user_id(creator_id, "Creator")
+    outcome: Outcome[str] = Outcome()
+    media = media_id.strip()
+    if not media.isdigit():
+        outcome.user_errors.append(
+            UserErrorRecord(
+                f"{media_id!r} is not an Instagram media ID.",
+                UserErrorCode.INVALID_INPUT,
+                ("input", "mediaId"),
+            )
+        )
+    if outcome.user_errors:
+        return outcome
+    credentials = context.require_credentials()
+    services = context.services
+    services.budgets.take(user, BudgetKind.INVITES_WRITE, credentials.scope)
+    data = {"media_id": media, "accept": "true" if accept else "false"}
+    try:
+        answer = await services.client.post(credentials, f"{user}/{EDGE}", data)
+    except BadUserInput as error:
+        if not rejected_by_graph(error):
+            raise
+        outcome.user_errors.append(
+            UserErrorRecord(error.message, UserErrorCode.INVITE_NOT_PENDING, ("input", "mediaId"))
+        )
+        return outcome
+    finally:
+        services.cache.invalidate(user)
+    if answer.get("success") is not True:
+        outcome.user_errors.append(
+            UserErrorRecord(
+                "The Graph API did not confirm the answer to the invite.",
+                UserErrorCode.INVITE_NOT_PENDING,
+                ("input", "mediaId"),
+            )
+        )
+        return outcome
+    outcome.result = user
+    return outcome
+
+
+async def _read(
+    context: RequestContext,
+    ig_user_id: str,
+    request: Window,
+    keep: Callable[[InviteRecord], bool] | None,
+) -> Page[InviteRecord]:
+    fetch = fetcher(context, ig_user_id, EDGE, {}, BudgetKind.INVITES_READ)
+    return await read_page(
+        fetch,
+        request,
+        lambda item: invite_from_graph(ig_user_id, item),
+        keep,
+        context.services.scan_budget,
+    )

@@ -1,0 +1,113 @@
+"""Per-request page loading: each page once, the read cache first, misses sent as Graph batches."""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from partnergraph.errors import PartnergraphError
+from partnergraph.resolvers.budgets import BudgetKind, DailyBudgets
+from partnergraph.resolvers.cache import ReadCache
+from partnergraph.resolvers.upstream.client import MAX_BATCH, BatchRead, Credentials, GraphClient
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """One upstream list read: the owner's Instagram ID, the edge and the query parameters."""
+
+    owner: str
+    edge: str
+    params: tuple[tuple[str, str], ...]
+    budget: BudgetKind | None = None
+
+    @property
+    def path(self) -> str:
+        """The Graph path below the version."""
+        return f"{self.owner}/{self.edge}"
+
+
+Body = dict[str, Any]
+
+
+class PageLoader:
+    """Loads upstream pages for one GraphQL request and one token."""
+
+    def __init__(
+        self,
+        client: GraphClient,
+        cache: ReadCache,
+        budgets: DailyBudgets,
+        credentials: Credentials,
+    ) -> None:
+        self._client = client
+        self._cache = cache
+        self._budgets = budgets
+        self._credentials = credentials
+        self._loaded: dict[PageKey, asyncio.Future[Body]] = {}
+        self._queued: list[tuple[PageKey, asyncio.Future[Body]]] = []
+
+    async def load(self, key: PageKey) -> Body:
+        """The Graph answer for key, read at most once in this request."""
+        loaded = self._loaded.get(key)
+        if loaded is None:
+            cache_key = f"{self._credentials.scope}|{key.edge}|{key.params}"
+            loaded = asyncio.ensure_future(
+                self._cache.read(key.owner, cache_key, lambda: self._enqueue(key))
+            )
+            self._loaded[key] = loaded
+        return await asyncio.shield(loaded)
+
+    async def _enqueue(self, key: PageKey) -> Body:
+        if key.budget is not None:
+            self._budgets.take(key.owner, key.budget, self._credentials.scope)
+        future: asyncio.Future[Body] = asyncio.get_running_loop().create_future()
+        if not self._queued:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._queued.append((key, future))
+        return await future
+
+    def _flush(self) -> None:
+        queued, self._queued = self._queued, []
+        for start in range(0, len(queued), MAX_BATCH):
+            chunk = queued[start : start + MAX_BATCH]
+            task = asyncio.ensure_future(self._send(chunk))
+            task.add_done_callback(_fail_all(chunk))
+
+    async def _send(self, chunk: list[tuple[PageKey, asyncio.Future[Body]]]) -> None:
+        if len(chunk) == 1:
+            key, future = chunk[0]
+            try:
+                body = await self._client.get(self._credentials, key.path, dict(key.params))
+            except PartnergraphError as error:
+                _settle(future, error)
+            else:
+                _settle(future, body)
+            return
+        reads = [BatchRead(key.path, dict(key.params)) for key, _ in chunk]
+        outcomes = await self._client.batch(self._credentials, reads)
+        for (_, future), outcome in zip(chunk, outcomes, strict=True):
+            _settle(future, outcome)
+
+
+def _settle(future: asyncio.Future[Body], outcome: Body | BaseException) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+def _fail_all(
+    chunk: list[tuple[PageKey, asyncio.Future[Body]]],
+) -> Callable[[asyncio.Task[None]], None]:
+    """A done-callback that passes a failed send's error (or cancellation) to every waiter."""
+
+    def settle(task: asyncio.Task[None]) -> None:
+        error = asyncio.CancelledError() if task.cancelled() else task.exception()
+        if error is None:
+            return
+        for _, future in chunk:
+            _settle(future, error)
+
+    return settle

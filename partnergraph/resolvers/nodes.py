@@ -1,0 +1,36 @@
+"""Global IDs back to objects: what `node` and `nodes` resolve."""
+
+from dataclasses import dataclass
+
+from partnergraph.errors import BadUserInput
+from partnergraph.resolvers import ids
+from partnergraph.resolvers.context import RequestContext
+from partnergraph.resolvers.invites import find_invite
+from partnergraph.resolvers.permissions import PermissionHandle, find_permission
+from partnergraph.resolvers.records import CreatorRecord, InviteRecord
+
+
+@dataclass(frozen=True, slots=True)
+class BrandRef:
+    """A brand known by its Instagram user ID."""
+
+    ig_id: str
+
+
+NodeRecord = BrandRef | CreatorRecord | PermissionHandle | InviteRecord
+
+
+async def resolve_node(context: RequestContext, global_id: str) -> NodeRecord | None:
+    """The object a global ID names, or None when the Graph API no longer lists it."""
+    decoded = ids.decode(global_id)
+    match decoded.type_name, decoded.parts:
+        case "Brand", (ig_id,):
+            return BrandRef(ids.bare(ig_id))
+        case "Creator", (ig_id,):
+            return CreatorRecord(ids.bare(ig_id))
+        case "Permission", (brand, graph_id):
+            found = await find_permission(context, ids.bare(brand), graph_id)
+            return PermissionHandle.of(found) if found else None
+        case "Invite", (invitee, media_id):
+            return await find_invite(context, ids.bare(invitee), media_id)
+    raise BadUserInput(f"{global_id!r} is not an ID of this API.")

@@ -1,0 +1,232 @@
+"""Relay paging over Graph cursors: any edge cursor resumes either way in one or two calls."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from partnergraph.errors import BadUserInput
+from partnergraph.resolvers.cursors import Anchor, Position
+
+DEFAULT_PAGE = 10
+MAX_PAGE = 100
+SCAN_PAGE = 100
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamPage:
+    """One Graph list answer: its raw items, its cursors and whether more lie either way."""
+
+    items: list[dict[str, Any]]
+    before: str | None
+    after: str | None
+    has_next: bool
+    has_previous: bool
+
+
+class PageFetcher(Protocol):
+    """Reads one page of an upstream list."""
+
+    def __call__(
+        self, *, limit: int, after: str | None = None, before: str | None = None
+    ) -> Awaitable[UpstreamPage]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A validated Relay page request: `count` edges forward from `after` or back from `before`."""
+
+    count: int
+    forward: bool
+    cursor: Position | None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge(Generic[T]):
+    """An item of a page and the upstream position its cursor encodes."""
+
+    node: T
+    position: Position
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """A Relay page: edges in upstream order, and where the next and previous pages begin."""
+
+    edges: list[Edge[T]]
+    has_next_page: bool
+    has_previous_page: bool
+    start: Position | None
+    end: Position | None
+
+
+def window(
+    first: int | None,
+    after: Position | None,
+    last: int | None,
+    before: Position | None,
+) -> Window:
+    """The page a client asks for, or BadUserInput when the arguments do not make one."""
+    if first is not None and last is not None:
+        raise BadUserInput("Give `first` or `last`, not both.")
+    if after is not None and before is not None:
+        raise BadUserInput("Give `after` or `before`, not both.")
+    if last is not None or before is not None:
+        if first is not None or after is not None:
+            raise BadUserInput("`last` pages back from `before`; `first` pages on from `after`.")
+        if before is None:
+            raise BadUserInput(
+                "`last` needs `before`: the Graph API cannot start from the end of a list."
+            )
+        return Window(_checked_count("last", last), forward=False, cursor=before)
+    return Window(_checked_count("first", first), forward=True, cursor=after)
+
+
+async def read_page(
+    fetch: PageFetcher,
+    request: Window,
+    parse: Callable[[dict[str, Any]], T | None],
+    keep: Callable[[T], bool] | None = None,
+    scan_budget: int = 1,
+) -> Page[T]:
+    """Read the requested page, filtering with `keep` over at most `scan_budget` upstream calls."""
+    scan = _Scan(fetch, request.count, parse, keep, scan_budget)
+    if request.forward:
+        return await scan.forward(request.cursor)
+    return await scan.backward(request.cursor)
+
+
+def _checked_count(name: str, value: int | None) -> int:
+    count = DEFAULT_PAGE if value is None else value
+    if not 1 <= count <= MAX_PAGE:
+        raise BadUserInput(f"`{name}` must be between 1 and {MAX_PAGE}, not {count}.")
+    return count
+
+
+class _Scan(Generic[T]):
+    def __init__(
+        self,
+        fetch: PageFetcher,
+        count: int,
+        parse: Callable[[dict[str, Any]], T | None],
+        keep: Callable[[T], bool] | None,
+        scan_budget: int,
+    ) -> None:
+        self._fetch = fetch
+        self._count = count
+        self._parse = parse
+        self._keep = keep
+        self._budget = scan_budget if keep is not None else 3
+        self._calls = 0
+        self._edges: list[Edge[T]] = []
+
+    async def _call(
+        self, limit: int, after: str | None = None, before: str | None = None
+    ) -> UpstreamPage:
+        self._calls += 1
+        return await self._fetch(limit=limit, after=after, before=before)
+
+    def _limit(self, skip: int) -> int:
+        if self._keep is not None:
+            return SCAN_PAGE
+        return min(MAX_PAGE, skip + self._count - len(self._edges))
+
+    def _take(self, item: dict[str, Any], position: Position) -> bool:
+        """Keep item if it parses and passes the filter; True once the page is full."""
+        node = self._parse(item)
+        if node is not None and (self._keep is None or self._keep(node)):
+            self._edges.append(Edge(node, position))
+        return len(self._edges) == self._count
+
+    async def forward(self, cursor: Position | None) -> Page[T]:
+        graph_after, skip = None, 0
+        if cursor is not None:
+            graph_after, skip = await self._forward_start(cursor)
+        has_previous = skip > 0 or graph_after is not None
+        last_scanned: Position | None = None
+        while True:
+            page = await self._call(self._limit(skip), after=graph_after)
+            size = len(page.items)
+            for index in range(skip, size):
+                position = _position(page, index, Anchor.AFTER, graph_after, index)
+                last_scanned = position
+                if self._take(page.items[index], position):
+                    more = index < size - 1 or page.has_next
+                    return self._page(more, has_previous, forward=True)
+            if not page.has_next or page.after is None:
+                return self._page(False, has_previous, forward=True)
+            if self._calls >= self._budget:
+                return self._page(True, has_previous, forward=True, resume=last_scanned)
+            graph_after, skip = page.after, 0
+
+    async def backward(self, cursor: Position | None) -> Page[T]:
+        assert cursor is not None
+        graph_before, skip = await self._backward_start(cursor)
+        last_scanned: Position | None = None
+        while True:
+            page = await self._call(self._limit(skip), before=graph_before)
+            size = len(page.items)
+            for back in range(skip, size):
+                index = size - 1 - back
+                position = _position(page, index, Anchor.BEFORE, graph_before, back)
+                last_scanned = position
+                if self._take(page.items[index], position):
+                    more = index > 0 or page.has_previous
+                    return self._page(True, more, forward=False)
+            if not page.has_previous or page.before is None:
+                return self._page(True, False, forward=False)
+            if self._calls >= self._budget:
+                return self._page(True, True, forward=False, resume=last_scanned)
+            graph_before, skip = page.before, 0
+
+    async def _forward_start(self, cursor: Position) -> tuple[str | None, int]:
+        if cursor.anchor is Anchor.AT:
+            return cursor.graph_cursor, 0
+        if cursor.anchor is Anchor.AFTER:
+            return cursor.graph_cursor, cursor.offset + 1
+        found = await self._call(cursor.offset + 1, before=cursor.graph_cursor)
+        return _exact(found, found.before, len(found.items) == cursor.offset + 1), 0
+
+    async def _backward_start(self, cursor: Position) -> tuple[str | None, int]:
+        if cursor.anchor is Anchor.AT:
+            return cursor.graph_cursor, 0
+        if cursor.anchor is Anchor.BEFORE:
+            return cursor.graph_cursor, cursor.offset + 1
+        found = await self._call(cursor.offset + 1, after=cursor.graph_cursor)
+        return _exact(found, found.after, len(found.items) == cursor.offset + 1), 0
+
+    def _page(
+        self,
+        has_next: bool,
+        has_previous: bool,
+        *,
+        forward: bool,
+        resume: Position | None = None,
+    ) -> Page[T]:
+        edges = self._edges if forward else self._edges[::-1]
+        start = edges[0].position if edges else None
+        end = edges[-1].position if edges else None
+        if resume is not None:
+            if forward:
+                end = resume
+            else:
+                start = resume
+        return Page(edges, has_next, has_previous, start, end)
+
+
+def _position(
+    page: UpstreamPage, index: int, anchor: Anchor, graph_cursor: str | None, offset: int
+) -> Position:
+    """The most direct position of page.items[index]: its own Graph cursor when the page has one."""
+    if index == len(page.items) - 1 and page.after is not None:
+        return Position(Anchor.AT, page.after)
+    if index == 0 and page.before is not None:
+        return Position(Anchor.AT, page.before)
+    return Position(anchor, graph_cursor, offset)
+
+
+def _exact(page: UpstreamPage, graph_cursor: str | None, complete: bool) -> str:
+    if graph_cursor is None or not complete:
+        raise BadUserInput("The cursor points at an item that is no longer in the list.")
+    return graph_cursor

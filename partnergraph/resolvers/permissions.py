@@ -1,0 +1,230 @@
+"""A brand's partnership-ad permissions: paged and filtered reads, requests and revocations."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from partnergraph.errors import BadUserInput, UpstreamUnavailable
+from partnergraph.resolvers import cursors, ids
+from partnergraph.resolvers.context import RequestContext
+from partnergraph.resolvers.cursors import ListKey
+from partnergraph.resolvers.lists import fetcher
+from partnergraph.resolvers.outcomes import (
+    Outcome,
+    UserErrorCode,
+    UserErrorRecord,
+    invalid_input,
+    rejected_by_graph,
+)
+from partnergraph.resolvers.paging import Page, Window, read_page, window
+from partnergraph.resolvers.records import (
+    PERMISSION_FIELDS,
+    CreatorRecord,
+    PermissionRecord,
+    PermissionStatus,
+    permission_from_graph,
+)
+
+EDGE = "branded_content_ad_permissions"
+_USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
+
+
+@dataclass(slots=True)
+class PermissionHandle:
+    """A permission a mutation touched, read in full from the brand's list only when asked."""
+
+    graph_id: str
+    brand_ig_id: str
+    known: CreatorRecord
+    status_after_write: PermissionStatus
+    _record: PermissionRecord | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, record: PermissionRecord) -> "PermissionHandle":
+        """A handle on a permission already read in full."""
+        return cls(record.graph_id, record.brand_ig_id, record.creator, record.status, record)
+
+    async def record(self, context: RequestContext) -> PermissionRecord:
+        """The permission as the brand's list shows it, or as far as the write tells."""
+        if self._record is None:
+            found = await find_permission(context, self.brand_ig_id, self.graph_id)
+            self._record = found or PermissionRecord(
+                self.graph_id, self.brand_ig_id, self.known, self.status_after_write.value
+            )
+        return self._record
+
+
+def list_key(brand_ig_id: str) -> ListKey:
+    """The cursor namespace of a brand's permissions."""
+    return ListKey("permissions", brand_ig_id)
+
+
+async def permissions_page(
+    context: RequestContext,
+    brand_ig_id: str,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+    status: PermissionStatus | None = None,
+    creator_username: str | None = None,
+) -> Page[PermissionRecord]:
+    """One Relay page of a brand's permissions, optionally filtered by status or username."""
+    key = list_key(brand_ig_id)
+    request = window(
+        first,
+        cursors.decode(key, after) if after is not None else None,
+        last,
+        cursors.decode(key, before) if before is not None else None,
+    )
+    username = creator_username.strip().lstrip("@").lower() if creator_username else None
+
+    def keep(record: PermissionRecord) -> bool:
+        if status is not None and record.status is not status:
+            return False
+        return username is None or (record.creator.username or "").lower() == username
+
+    filtered = status is not None or username is not None
+    return await _read(context, brand_ig_id, request, keep if filtered else None)
+
+
+async def find_permission(
+    context: RequestContext, brand_ig_id: str, graph_id: str
+) -> PermissionRecord | None:
+    """The permission with a Graph ID in a brand's list, within the scan budget."""
+    page = await _read(
+        context,
+        brand_ig_id,
+        Window(1, forward=True, cursor=None),
+        lambda record: record.graph_id == graph_id,
+    )
+    return page.edges[0].node if page.edges else None
+
+
+async def request_permission(
+    context: RequestContext,
+    brand_id: str,
+    creator_ig_id: str | None,
+    creator_username: str | None,
+) -> Outcome[PermissionHandle]:
+    """Ask a creator, by Instagram ID or username, for account-level permission for a brand.
+
+    An unusable brandId raises BadUserInput: the payload names the brand.
+    """
+    brand = ids.ig_user_id(brand_id, "Brand")
+    outcome: Outcome[PermissionHandle] = Outcome()
+    creator = _creator_choice(outcome, creator_ig_id, creator_username)
+    if creator is None:
+        return outcome
+    param, value = creator
+    credentials = context.require_credentials()
+    try:
+        answer = await context.services.client.post(credentials, f"{brand}/{EDGE}", {param: value})
+    except BadUserInput as error:
+        if not rejected_by_graph(error):
+            raise
+        outcome.user_errors.append(
+            UserErrorRecord(error.message, UserErrorCode.CREATOR_NOT_FOUND, _creator_field(param))
+        )
+        return outcome
+    finally:
+        context.services.cache.invalidate(brand)
+    known = (
+        CreatorRecord(value)
+        if param == "creator_instagram_account"
+        else CreatorRecord("", username=value)
+    )
+    outcome.result = PermissionHandle(_graph_id(answer), brand, known, PermissionStatus.PENDING)
+    return outcome
+
+
+async def revoke_permission(
+    context: RequestContext, brand_id: str, creator_ig_id: str
+) -> Outcome[PermissionHandle]:
+    """Revoke a brand's permission from a creator."""
+    brand = ids.ig_user_id(brand_id, "Brand")
+    outcome: Outcome[PermissionHandle] = Outcome()
+    try:
+        creator = ids.ig_user_id(creator_ig_id, "Creator")
+    except BadUserInput as error:
+        outcome.user_errors.append(invalid_input(error, "creatorIgId"))
+        return outcome
+    credentials = context.require_credentials()
+    data = {"creator_instagram_account": creator, "revoke": "true"}
+    try:
+        answer = await context.services.client.post(credentials, f"{brand}/{EDGE}", data)
+    except BadUserInput as error:
+        if not rejected_by_graph(error):
+            raise
+        outcome.user_errors.append(
+            UserErrorRecord(
+                error.message, UserErrorCode.NOTHING_TO_REVOKE, ("input", "creatorIgId")
+            )
+        )
+        return outcome
+    finally:
+        context.services.cache.invalidate(brand)
+    outcome.result = PermissionHandle(
+        _graph_id(answer), brand, CreatorRecord(creator), PermissionStatus.REVOKED
+    )
+    return outcome
+
+
+async def _read(
+    context: RequestContext,
+    brand_ig_id: str,
+    request: Window,
+    keep: Callable[[PermissionRecord], bool] | None,
+) -> Page[PermissionRecord]:
+    fetch = fetcher(context, brand_ig_id, EDGE, {"fields": PERMISSION_FIELDS})
+    return await read_page(
+        fetch,
+        request,
+        lambda item: permission_from_graph(brand_ig_id, item),
+        keep,
+        context.services.scan_budget,
+    )
+
+
+def _creator_choice(
+    outcome: Outcome[PermissionHandle], creator_ig_id: str | None, creator_username: str | None
+) -> tuple[str, str] | None:
+    if (creator_ig_id is None) == (creator_username is None):
+        outcome.user_errors.append(
+            UserErrorRecord(
+                "Give exactly one of creatorIgId and creatorUsername.",
+                UserErrorCode.INVALID_INPUT,
+                ("input", "creatorIgId"),
+            )
+        )
+        return None
+    if creator_ig_id is not None:
+        try:
+            return "creator_instagram_account", ids.ig_user_id(creator_ig_id, "Creator")
+        except BadUserInput as error:
+            outcome.user_errors.append(invalid_input(error, "creatorIgId"))
+            return None
+    username = (creator_username or "").strip().lstrip("@")
+    if not _USERNAME.match(username):
+        outcome.user_errors.append(
+            UserErrorRecord(
+                f"{creator_username!r} is not an Instagram username.",
+                UserErrorCode.INVALID_INPUT,
+                ("input", "creatorUsername"),
+            )
+        )
+        return None
+    return "creator_instagram_username", username
+
+
+def _creator_field(param: str) -> tuple[str, ...]:
+    name = "creatorIgId" if param == "creator_instagram_account" else "creatorUsername"
+    return ("input", name)
+
+
+def _graph_id(answer: dict[str, object]) -> str:
+    graph_id = answer.get("id")
+    if not isinstance(graph_id, str | int) or isinstance(graph_id, bool) or not str(graph_id):
+        raise UpstreamUnavailable("The Graph API accepted the write but returned no permission ID.")
+    return str(graph_id)

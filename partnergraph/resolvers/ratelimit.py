@@ -1,0 +1,28 @@
+"""What `rateLimit` reports for a token: its latest Graph usage and its invite budgets."""
+
+from dataclasses import dataclass
+
+from partnergraph.resolvers.budgets import BudgetKind, BudgetUse
+from partnergraph.resolvers.context import RequestContext
+from partnergraph.resolvers.upstream.usage import UsageReport
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitView:
+    """The latest usage report of a token, and the budgets of the user it touched last."""
+
+    report: UsageReport | None
+    invites_read: BudgetUse | None
+    invites_write: BudgetUse | None
+
+
+def rate_limit(context: RequestContext) -> RateLimitView:
+    """The rate-limit view of the caller's token."""
+    scope = context.require_credentials().scope
+    services = context.services
+    user = services.budgets.last_user(scope)
+    return RateLimitView(
+        report=services.ledger.latest(scope),
+        invites_read=services.budgets.use(user, BudgetKind.INVITES_READ) if user else None,
+        invites_write=services.budgets.use(user, BudgetKind.INVITES_WRITE) if user else None,
+    )

@@ -1,0 +1,257 @@
+"""The Graph API client: one httpx client, tokens, appsecret_proof, errors, retries, batches."""
+
+import asyncio
+import hashlib
+import hmac
+import json
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from partnergraph.errors import PartnergraphError, UpstreamUnavailable
+from partnergraph.resolvers.upstream.errors import detail_from_body, error_for, is_retryable
+from partnergraph.resolvers.upstream.usage import UsageLedger, UsageReport, parse_usage
+
+MAX_BATCH = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """A caller's Graph access token and the keyed hash that stands for it in keys and ledgers."""
+
+    token: str
+    scope: str
+
+    def __repr__(self) -> str:
+        return f"Credentials(scope={self.scope!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How transient read failures are retried: attempts, backoff with full jitter, a deadline."""
+
+    attempts: int = 4
+    base_delay: float = 0.05
+    max_delay: float = 1.0
+    deadline: float = 15.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number `attempt` (1 for the first retry)."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))  # noqa: S311
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRead:
+    """One GET of a batch: a path below the version and its query parameters."""
+
+    path: str
+    params: Mapping[str, str]
+
+
+BatchOutcome = dict[str, Any] | PartnergraphError
+
+
+class GraphClient:
+    """Calls the Graph API for one app; reads are retried, writes are sent once."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        graph_url: str,
+        version: str,
+        app_secret: str | None,
+        ledger: UsageLedger,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._http = http
+        self._base = f"{graph_url.rstrip('/')}/{version}"
+        self._version = version
+        self._app_secret = app_secret.encode() if app_secret else None
+        self._ledger = ledger
+        self._retry = retry or RetryPolicy()
+
+    async def get(
+        self, credentials: Credentials, path: str, params: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """GET a Graph path, retrying transient failures within the deadline."""
+        return await self._retrying(lambda: self._send(credentials, "GET", path, params))
+
+    async def post(
+        self, credentials: Credentials, path: str, data: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """POST to a Graph path once: a write is never sent twice."""
+        return await self._send(credentials, "POST", path, data)
+
+    async def batch(
+        self, credentials: Credentials, reads: Sequence[BatchRead]
+    ) -> list[BatchOutcome]:
+        """Send up to 50 GETs as one Graph batch; each entry answers or fails on its own."""
+        if not 0 < len(reads) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} reads, not {len(reads)}")
+        outcomes: list[BatchOutcome | None] = [None] * len(reads)
+        pending = list(range(len(reads)))
+        started = time.monotonic()
+        for attempt in range(self._retry.attempts):
+            if attempt:
+                await self._pause(attempt, started)
+            try:
+                answers = await self._send_batch(credentials, [reads[i] for i in pending])
+            except PartnergraphError as error:
+                answers = [error] * len(pending)
+            for index, answer in zip(pending, answers, strict=True):
+                outcomes[index] = answer
+            pending = [
+                i
+                for i in pending
+                if isinstance(outcomes[i], PartnergraphError) and is_retryable(outcomes[i])  # type: ignore[arg-type]
+            ]
+            if not pending or not self._time_left(attempt + 1, started):
+                break
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    async def _retrying(self, call: Any) -> dict[str, Any]:
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                result: dict[str, Any] = await call()
+            except PartnergraphError as error:
+                attempt += 1
+                if not is_retryable(error) or not self._time_left(attempt, started):
+                    raise
+                await self._pause(attempt, started)
+            else:
+                return result
+
+    def _time_left(self, attempts_made: int, started: float) -> bool:
+        elapsed = time.monotonic() - started
+        return attempts_made < self._retry.attempts and elapsed < self._retry.deadline
+
+    async def _pause(self, attempt: int, started: float) -> None:
+        remaining = self._retry.deadline - (time.monotonic() - started)
+        await asyncio.sleep(max(0.0, min(self._retry.delay(attempt), remaining)))
+
+    async def _send(
+        self, credentials: Credentials, method: str, path: str, params: Mapping[str, str]
+    ) -> dict[str, Any]:
+        values = {**params, **self._proof(credentials)}
+        url = f"{self._base}/{path.lstrip('/')}"
+        headers = {"Authorization": f"Bearer {credentials.token}"}
+        try:
+            if method == "GET":
+                response = await self._http.get(url, params=values, headers=headers)
+            else:
+                response = await self._http.post(url, data=values, headers=headers)
+        except httpx.TimeoutException:
+            raise UpstreamUnavailable(_timeout_message(method)) from None
+        except httpx.HTTPError:
+            raise UpstreamUnavailable(_transport_message(method)) from None
+        return self._read(credentials, response.status_code, response.headers, response.content)
+
+    async def _send_batch(
+        self, credentials: Credentials, reads: Sequence[BatchRead]
+    ) -> list[BatchOutcome]:
+        entries = [
+            {
+                "method": "GET",
+                "relative_url": f"{self._version}/{read.path.lstrip('/')}"
+                + (f"?{urlencode(dict(read.params))}" if read.params else ""),
+            }
+            for read in reads
+        ]
+        form = {
+            "batch": json.dumps(entries),
+            "access_token": credentials.token,
+            **self._proof(credentials),
+        }
+        try:
+            response = await self._http.post(f"{self._base}/", data=form)
+        except httpx.TimeoutException:
+            raise UpstreamUnavailable(_timeout_message("GET")) from None
+        except httpx.HTTPError:
+            raise UpstreamUnavailable(_transport_message("GET")) from None
+        body = self._read_json(response.status_code, response.content)
+        if isinstance(body, dict):
+            raise self._error(credentials, body, response.status_code, response.headers)
+        if not isinstance(body, list) or len(body) != len(reads):
+            raise UpstreamUnavailable("The Graph API answered the batch with something unreadable.")
+        return [self._batch_entry(credentials, entry) for entry in body]
+
+    def _batch_entry(self, credentials: Credentials, entry: object) -> BatchOutcome:
+        if not isinstance(entry, dict) or not isinstance(entry.get("code"), int):
+            return UpstreamUnavailable("The Graph API did not answer this part of the batch.")
+        headers = {
+            str(h.get("name", "")).lower(): str(h.get("value", ""))
+            for h in entry.get("headers") or []
+            if isinstance(h, dict)
+        }
+        body = entry.get("body")
+        content = body.encode() if isinstance(body, str) else b""
+        try:
+            return self._read(credentials, entry["code"], headers, content)
+        except PartnergraphError as error:
+            return error
+
+    def _read(
+        self,
+        credentials: Credentials,
+        status: int,
+        headers: Mapping[str, str],
+        content: bytes,
+    ) -> dict[str, Any]:
+        usage = parse_usage(headers)
+        if usage is not None:
+            self._ledger.record(credentials.scope, usage)
+        body = self._read_json(status, content)
+        if not isinstance(body, dict):
+            raise UpstreamUnavailable("The Graph API answered with something unreadable.")
+        if "error" in body or status >= 400:
+            raise self._error(credentials, body, status, headers, usage)
+        return body
+
+    def _error(
+        self,
+        credentials: Credentials,
+        body: dict[str, Any],
+        status: int,
+        headers: Mapping[str, str],
+        usage: UsageReport | None = None,
+    ) -> PartnergraphError:
+        detail = detail_from_body(body, status)
+        if detail is None:
+            return UpstreamUnavailable(f"The Graph API failed with HTTP {status}.")
+        usage = usage or parse_usage(headers)
+        return error_for(detail, usage.retry_after if usage else None)
+
+    @staticmethod
+    def _read_json(status: int, content: bytes) -> object:
+        try:
+            return json.loads(content)
+        except ValueError:
+            raise UpstreamUnavailable(
+                f"The Graph API answered HTTP {status} with a body that is not JSON."
+            ) from None
+
+    def _proof(self, credentials: Credentials) -> dict[str, str]:
+        if self._app_secret is None:
+            return {}
+        proof = hmac.new(self._app_secret, credentials.token.encode(), hashlib.sha256)
+        return {"appsecret_proof": proof.hexdigest()}
+
+
+def _timeout_message(method: str) -> str:
+    if method == "GET":
+        return "The Graph API did not answer in time."
+    return "The Graph API did not answer in time; the change may or may not have been made."
+
+
+def _transport_message(method: str) -> str:
+    if method == "GET":
+        return "The Graph API could not be reached."
+    return "The Graph API connection failed; the change may or may not have been made."

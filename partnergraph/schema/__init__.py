@@ -1,0 +1,1 @@
+"""The GraphQL schema: Strawberry declarations only, resolving through partnergraph.resolvers."""

@@ -1,0 +1,43 @@
+"""Gives every GraphQL error an `extensions.code`, masks unexpected ones, logs without traces."""
+
+import logging
+
+from graphql import GraphQLError
+
+from partnergraph.errors import PartnergraphError
+
+logger = logging.getLogger("partnergraph.errors")
+
+INTERNAL_MESSAGE = "An unexpected error happened; it has been logged."
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """The error as a client sees it: with a code, and masked when it was not expected."""
+    original = error.original_error
+    if isinstance(original, PartnergraphError):
+        return _with(error, original.message, original.extensions())
+    if original is None:
+        extensions = dict(error.extensions or {})
+        extensions.setdefault("code", "BAD_USER_INPUT")
+        return _with(error, error.message, extensions)
+    return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL_SERVER_ERROR"})
+
+
+def log(error: GraphQLError) -> None:
+    """Log one line for an unexpected error: where and what type, never a traceback or token."""
+    original = error.original_error
+    if original is not None and not isinstance(original, PartnergraphError):
+        path = ".".join(str(part) for part in error.path or ())
+        logger.error("unexpected %s at %s", type(original).__name__, path or "<document>")
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )

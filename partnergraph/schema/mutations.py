@@ -1,0 +1,143 @@
+"""The Mutation root: request and revoke permissions, accept and decline invites (Relay inputs)."""
+
+from typing import Any
+
+import strawberry
+
+from partnergraph.resolvers import ids, invites, permissions
+from partnergraph.resolvers.outcomes import Outcome, UserErrorCode, UserErrorRecord
+from partnergraph.resolvers.permissions import PermissionHandle
+from partnergraph.resolvers.records import CreatorRecord
+from partnergraph.schema.nodes import Brand, Creator, Info, Permission
+
+strawberry.enum(UserErrorCode, description="Why a mutation did not do what it was asked.")
+
+_BRAND_ID = "The brand's global ID or Instagram user ID."
+_CREATOR_ID = "The creator's global ID or Instagram user ID."
+
+
+@strawberry.type(description="An expected failure of a mutation, and the input field it concerns.")
+class UserError:
+    field: list[str] | None
+    message: str
+    code: UserErrorCode
+
+    @classmethod
+    def of(cls, record: UserErrorRecord) -> "UserError":
+        """The GraphQL view of a user error."""
+        field = list(record.field) if record.field else None
+        return cls(field=field, message=record.message, code=record.code)
+
+
+@strawberry.input(description="Ask a creator for account-level partnership-ad permission.")
+class RequestPermissionInput:
+    brand_id: strawberry.ID = strawberry.field(description=_BRAND_ID)
+    creator_ig_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The creator's Instagram user ID (or creatorUsername)."
+    )
+    creator_username: str | None = strawberry.field(
+        default=None, description="The creator's Instagram username (or creatorIgId)."
+    )
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="Revoke a brand's permission from a creator.")
+class RevokePermissionInput:
+    brand_id: strawberry.ID = strawberry.field(description=_BRAND_ID)
+    creator_ig_id: strawberry.ID = strawberry.field(description=_CREATOR_ID)
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="Answer a collaboration invite as the invited creator.")
+class RespondToInviteInput:
+    creator_id: strawberry.ID = strawberry.field(description=_CREATOR_ID)
+    media_id: strawberry.ID = strawberry.field(description="The invited media's ID.")
+    client_mutation_id: str | None = None
+
+
+@strawberry.type(description="What requestPermission did.")
+class RequestPermissionPayload:
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+    permission: Permission | None
+    brand: Brand
+
+
+@strawberry.type(description="What revokePermission did.")
+class RevokePermissionPayload:
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+    permission: Permission | None
+    brand: Brand
+
+
+@strawberry.type(description="What acceptInvite or declineInvite did.")
+class RespondToInvitePayload:
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+    success: bool
+    creator: Creator
+
+
+def _permission(outcome: Outcome[PermissionHandle]) -> Permission | None:
+    return Permission.of(outcome.result) if outcome.result is not None else None
+
+
+def _errors(outcome: Outcome[Any]) -> list[UserError]:
+    return [UserError.of(record) for record in outcome.user_errors]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Ask a creator, by ID or username, for permission.")
+    async def request_permission(
+        self, info: Info, input: RequestPermissionInput
+    ) -> RequestPermissionPayload:
+        brand = ids.ig_user_id(input.brand_id, "Brand")
+        outcome = await permissions.request_permission(
+            info.context, brand, input.creator_ig_id, input.creator_username
+        )
+        return RequestPermissionPayload(
+            client_mutation_id=input.client_mutation_id,
+            user_errors=_errors(outcome),
+            permission=_permission(outcome),
+            brand=Brand.of(brand),
+        )
+
+    @strawberry.mutation(description="Revoke a brand's permission from a creator.")
+    async def revoke_permission(
+        self, info: Info, input: RevokePermissionInput
+    ) -> RevokePermissionPayload:
+        brand = ids.ig_user_id(input.brand_id, "Brand")
+        outcome = await permissions.revoke_permission(info.context, brand, input.creator_ig_id)
+        return RevokePermissionPayload(
+            client_mutation_id=input.client_mutation_id,
+            user_errors=_errors(outcome),
+            permission=_permission(outcome),
+            brand=Brand.of(brand),
+        )
+
+    @strawberry.mutation(description="Accept a collaboration invite.")
+    async def accept_invite(
+        self, info: Info, input: RespondToInviteInput
+    ) -> RespondToInvitePayload:
+        return await _respond(info, input, accept=True)
+
+    @strawberry.mutation(description="Decline a collaboration invite.")
+    async def decline_invite(
+        self, info: Info, input: RespondToInviteInput
+    ) -> RespondToInvitePayload:
+        return await _respond(info, input, accept=False)
+
+
+async def _respond(
+    info: Info, input: RespondToInviteInput, *, accept: bool
+) -> RespondToInvitePayload:
+    creator = ids.ig_user_id(input.creator_id, "Creator")
+    outcome = await invites.respond_to_invite(info.context, creator, input.media_id, accept=accept)
+    return RespondToInvitePayload(
+        client_mutation_id=input.client_mutation_id,
+        user_errors=_errors(outcome),
+        success=outcome.result is not None,
+        creator=Creator.of(CreatorRecord(creator)),
+    )

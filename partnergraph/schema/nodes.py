@@ -1,0 +1,154 @@
+"""The object types: Brand, Creator, Permission and Invite, each a Relay Node."""
+
+from typing import Annotated
+
+import strawberry
+
+from partnergraph.resolvers import ids, invites, permissions
+from partnergraph.resolvers.context import RequestContext
+from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionStatus
+from partnergraph.schema.connections import Connection
+
+Info = strawberry.Info[RequestContext, None]
+
+strawberry.enum(
+    PermissionStatus,
+    name="PermissionStatus",
+    description="A permission's state; UNKNOWN when the Graph API says something else.",
+)
+
+_PAGE_SIZE = "Page size, 1 to 100; default 10."
+
+
+@strawberry.interface(description="An object with a global ID (Relay).")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Opaque global ID; `node` resolves it.")
+
+
+@strawberry.type(description="A brand's Instagram account, which asks creators for permissions.")
+class Brand(Node):
+    ig_id: strawberry.ID = strawberry.field(description="The brand's Instagram user ID.")
+
+    @classmethod
+    def of(cls, ig_id: str) -> "Brand":
+        """The brand with an Instagram user ID."""
+        return cls(id=strawberry.ID(ids.encode("Brand", ig_id)), ig_id=strawberry.ID(ig_id))
+
+    @strawberry.field(description="The brand's partnership-ad permissions, pending ones included.")
+    async def permissions(
+        self,
+        info: Info,
+        *,
+        first: Annotated[int | None, strawberry.argument(description=_PAGE_SIZE)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=_PAGE_SIZE)] = None,
+        before: str | None = None,
+        status: Annotated[
+            PermissionStatus | None, strawberry.argument(description="Only this status.")
+        ] = None,
+        creator_username: Annotated[
+            str | None, strawberry.argument(description="Only this creator (any case).")
+        ] = None,
+    ) -> Connection["Permission"]:
+        page = await permissions.permissions_page(
+            info.context,
+            self.ig_id,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            status=status,
+            creator_username=creator_username,
+        )
+        return Connection.of(
+            permissions.list_key(self.ig_id),
+            page,
+            lambda record: Permission.of(permissions.PermissionHandle.of(record)),
+        )
+
+
+@strawberry.type(description="A creator's Instagram account.")
+class Creator(Node):
+    ig_id: strawberry.ID = strawberry.field(description="The creator's Instagram user ID.")
+    username: str | None = strawberry.field(
+        description="Instagram username, when the answer that led here carried it."
+    )
+    facebook_page_id: strawberry.ID | None = strawberry.field(
+        description="The creator's Facebook Page, when the answer that led here carried it."
+    )
+
+    @classmethod
+    def of(cls, record: CreatorRecord) -> "Creator":
+        """The creator a record describes."""
+        return cls(
+            id=strawberry.ID(ids.encode("Creator", record.ig_id)),
+            ig_id=strawberry.ID(record.ig_id),
+            username=record.username,
+            facebook_page_id=(
+                strawberry.ID(record.facebook_page_id) if record.facebook_page_id else None
+            ),
+        )
+
+    @strawberry.field(description="Pending collaboration invites on other people's posts.")
+    async def invites(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=_PAGE_SIZE)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=_PAGE_SIZE)] = None,
+        before: str | None = None,
+    ) -> Connection["Invite"]:
+        page = await invites.invites_page(
+            info.context, self.ig_id, first=first, after=after, last=last, before=before
+        )
+        return Connection.of(invites.list_key(self.ig_id), page, Invite.of)
+
+
+@strawberry.type(description="A brand's account-level partnership-ad permission from a creator.")
+class Permission(Node):
+    graph_id: strawberry.ID = strawberry.field(description="The permission's Graph API ID.")
+    brand: Brand
+    handle: strawberry.Private[permissions.PermissionHandle]
+
+    @classmethod
+    def of(cls, handle: permissions.PermissionHandle) -> "Permission":
+        """The permission a handle stands for."""
+        return cls(
+            id=strawberry.ID(ids.encode("Permission", handle.brand_ig_id, handle.graph_id)),
+            graph_id=strawberry.ID(handle.graph_id),
+            brand=Brand.of(handle.brand_ig_id),
+            handle=handle,
+        )
+
+    @strawberry.field(description="The status, matched case-insensitively.")
+    async def status(self, info: Info) -> PermissionStatus:
+        return (await self.handle.record(info.context)).status
+
+    @strawberry.field(description="The status exactly as the Graph API gave it.")
+    async def raw_status(self, info: Info) -> str:
+        return (await self.handle.record(info.context)).raw_status
+
+    @strawberry.field(description="The creator asked for the permission.")
+    async def creator(self, info: Info) -> Creator:
+        return Creator.of((await self.handle.record(info.context)).creator)
+
+
+@strawberry.type(description="A pending invite to collaborate on another account's post.")
+class Invite(Node):
+    media_id: strawberry.ID
+    media_owner_username: str
+    caption: str | None
+    media_url: str | None
+    invitee: Creator
+
+    @classmethod
+    def of(cls, record: InviteRecord) -> "Invite":
+        """The invite a record describes."""
+        return cls(
+            id=strawberry.ID(ids.encode("Invite", record.invitee_ig_id, record.media_id)),
+            media_id=strawberry.ID(record.media_id),
+            media_owner_username=record.media_owner_username,
+            caption=record.caption,
+            media_url=record.media_url,
+            invitee=Creator.of(CreatorRecord(record.invitee_ig_id)),
+        )

@@ -1,0 +1,59 @@
+"""The Query root: nodes by global ID, brands and creators by Instagram ID, and rate limits."""
+
+import asyncio
+from typing import Annotated
+
+import strawberry
+
+from partnergraph.resolvers import ids
+from partnergraph.resolvers.nodes import BrandRef, NodeRecord, resolve_node
+from partnergraph.resolvers.permissions import PermissionHandle
+from partnergraph.resolvers.ratelimit import rate_limit
+from partnergraph.resolvers.records import CreatorRecord, InviteRecord
+from partnergraph.schema.nodes import Brand, Creator, Info, Invite, Node, Permission
+from partnergraph.schema.ratelimit import RateLimit
+
+_IG_ID = "An Instagram user ID, or the object's global ID."
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The object with a global ID; null when it no longer exists.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return _node(await resolve_node(info.context, id))
+
+    @strawberry.field(description="The objects with these global IDs, in the same order.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        records = await asyncio.gather(*(resolve_node(info.context, value) for value in ids))
+        return [_node(record) for record in records]
+
+    @strawberry.field(description="A brand by Instagram user ID; costs no upstream call by itself.")
+    def brand(
+        self, ig_id: Annotated[strawberry.ID, strawberry.argument(description=_IG_ID)]
+    ) -> Brand:
+        return Brand.of(ids.ig_user_id(ig_id, "Brand"))
+
+    @strawberry.field(
+        description="A creator by Instagram user ID; costs no upstream call by itself."
+    )
+    def creator(
+        self, ig_id: Annotated[strawberry.ID, strawberry.argument(description=_IG_ID)]
+    ) -> Creator:
+        return Creator.of(CreatorRecord(ids.ig_user_id(ig_id, "Creator")))
+
+    @strawberry.field(description="Graph API usage last reported for this token, and budgets.")
+    def rate_limit(self, info: Info) -> RateLimit:
+        return RateLimit.of(rate_limit(info.context))
+
+
+def _node(record: NodeRecord | None) -> Node | None:
+    match record:
+        case BrandRef(ig_id=ig_id):
+            return Brand.of(ig_id)
+        case CreatorRecord():
+            return Creator.of(record)
+        case PermissionHandle():
+            return Permission.of(record)
+        case InviteRecord():
+            return Invite.of(record)
+    return None

@@ -1,0 +1,78 @@
+"""The GraphQL endpoint: Strawberry's ASGI view with our context, GraphiQL page and JSON errors."""
+
+from collections.abc import Callable
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.types import ExecutionResult
+
+from partnergraph.resolvers.context import RequestContext, Services
+from partnergraph.schema.build import schema
+from partnergraph.schema.errors import coded
+
+_SCHEMES = ("bearer", "oauth")
+
+
+class GraphQLView(GraphQL[RequestContext, None]):
+    """Serves /graphql: queries by GET or POST, mutations by POST, GraphiQL to browsers."""
+
+    def __init__(
+        self,
+        services: Callable[[], Services],
+        graphiql_page: Callable[[Request], str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(schema, **kwargs)
+        self._services = services
+        self._graphiql_page = graphiql_page
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = _error_response(error.reason, error.status_code)
+        await response(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> RequestContext:
+        services = self._services()
+        token = bearer_token(request.headers.get("authorization"))
+        credentials = services.credentials(token) if token else None
+        return RequestContext(services=services, credentials=credentials)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        if result.errors:
+            result.errors = [coded(error) for error in result.errors]
+        return process_result(result)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self._graphiql_page(request))
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` (or `OAuth <token>`) header."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() not in _SCHEMES or not token:
+        return None
+    return token
+
+
+def _error_response(message: str, status_code: int) -> JSONResponse:
+    body = {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    return JSONResponse(body, status_code=status_code)
