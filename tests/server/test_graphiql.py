@@ -1,0 +1,319 @@
+"""GraphiQL from the package: the page itself, its assets, and the page in headless Chromium."""
+
+import asyncio
+import json
+import os
+import re
+import socket
+from collections.abc import AsyncIterator
+from enum import Enum
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import strawberry
+import uvicorn
+from playwright.async_api import expect
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from partnergraph.server.graphiql import STATIC_PATH, graphiql_assets, render_graphiql
+from tests.browser import PageVisit, open_page
+
+DEMO_QUERY = """\
+# partnergraph: partnership ads over GraphQL.
+# Run: the play button or Ctrl-Enter.
+query ApprovedCreators {
+  brand(igId: "17841400000000001") {
+    permissions(first: 2, status: APPROVED) {
+      nodes {
+        status
+        creator { igId username }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+DEMO_HEADERS = {"Authorization": "Bearer demo-brand-token"}
+# Everything that could end the <script> holding it, or the page's JavaScript.
+HOSTILE_QUERY = (
+    '# </script><script>window.broken = true</script> <!-- & \u2028 \u2029 "\n{ hello }\n'
+)
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "graphiql.png"
+STATIC_DIR = Path(__file__).resolve().parents[2] / "partnergraph" / "server" / "static" / "graphiql"
+
+
+# A stand-in schema with a corner of the contract's shape, so that the page (and
+# docs/graphiql.png) shows a plausible query; the real schema is partnergraph.schema.
+
+
+@strawberry.enum
+class PermissionStatus(Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+
+
+@strawberry.type
+class Creator:
+    ig_id: strawberry.ID
+    username: str
+
+
+@strawberry.type
+class Permission:
+    status: PermissionStatus
+    creator: Creator
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class PermissionConnection:
+    nodes: list[Permission]
+    page_info: PageInfo
+
+
+@strawberry.type
+class Brand:
+    ig_id: strawberry.ID
+
+    @strawberry.field
+    def permissions(
+        self, first: int = 10, status: PermissionStatus | None = None
+    ) -> PermissionConnection:
+        creators = [("17841400000000101", "ana.makes"), ("17841400000000102", "studio.kai")]
+        nodes = [
+            Permission(
+                status=status or PermissionStatus.APPROVED,
+                creator=Creator(ig_id=strawberry.ID(i), username=u),
+            )
+            for i, u in creators[:first]
+        ]
+        return PermissionConnection(
+            nodes=nodes,
+            page_info=PageInfo(has_next_page=True, end_cursor="YXJyYXljb25uZWN0aW9uOjE="),
+        )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def hello(self) -> str:
+        return "world"
+
+    @strawberry.field
+    def brand(self, ig_id: strawberry.ID) -> Brand:
+        return Brand(ig_id=ig_id)
+
+
+schema = strawberry.Schema(query=Query)
+
+
+async def graphql(request: Request) -> Response:
+    """GraphiQL on GET, a tiny real schema on POST: a stand-in for `partnergraph serve`."""
+    if request.method == "GET":
+        return HTMLResponse(
+            render_graphiql(endpoint="/graphql", query=DEMO_QUERY, headers=DEMO_HEADERS)
+        )
+    body = await request.json()
+    result = await schema.execute(
+        body["query"],
+        variable_values=body.get("variables"),
+        operation_name=body.get("operationName"),
+    )
+    answer: dict[str, object] = {"data": result.data}
+    if result.errors:
+        answer["errors"] = [error.formatted for error in result.errors]
+    return JSONResponse(answer)
+
+
+async def hostile(request: Request) -> Response:
+    return HTMLResponse(render_graphiql(endpoint="/graphql", query=HOSTILE_QUERY, headers={}))
+
+
+app = Starlette(
+    routes=[
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/hostile", hostile),
+        graphiql_assets(),
+    ]
+)
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that says when it is listening."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.listening = asyncio.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.listening.set()
+
+
+@pytest.fixture(scope="module")
+async def base_url() -> AsyncIterator[str]:
+    """The test app under uvicorn on a free loopback port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = _Server(uvicorn.Config(app, lifespan="off", log_level="warning"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    listening = asyncio.create_task(server.listening.wait())
+    await asyncio.wait({serving, listening}, return_when=asyncio.FIRST_COMPLETED)
+    if not server.listening.is_set():
+        listening.cancel()
+        sock.close()
+        raise RuntimeError(f"uvicorn did not start: {serving.exception()!r}")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()
+
+
+def _config(page: str) -> dict[str, str]:
+    match = re.search(
+        r'<script type="application/json" id="graphiql-config">(.*?)</script>', page, re.S
+    )
+    assert match is not None
+    config: dict[str, str] = json.loads(match.group(1))
+    return config
+
+
+# The page as HTML.
+
+
+def test_page_embeds_query_headers_and_endpoint() -> None:
+    page = render_graphiql(endpoint="/api/graphql", query=DEMO_QUERY, headers=DEMO_HEADERS)
+    config = _config(page)
+    assert config["endpoint"] == "/api/graphql"
+    assert config["query"] == DEMO_QUERY
+    assert json.loads(config["headers"]) == DEMO_HEADERS
+
+
+def test_no_headers_leave_the_headers_editor_empty() -> None:
+    assert _config(render_graphiql(endpoint="/graphql", query="{ hello }", headers={}))[
+        "headers"
+    ] == ("")
+
+
+def test_values_cannot_leave_the_script_element() -> None:
+    page = render_graphiql(
+        endpoint="/graphql?</script>", query=HOSTILE_QUERY, headers={"X-A": "</script>&"}
+    )
+    # Nothing but the template's own elements opened or closed a script.
+    benign = render_graphiql(endpoint="/graphql", query="", headers={})
+    assert page.count("</script>") == page.count("<script") == benign.count("<script")
+    for forbidden in ("<!--", "\u2028", "\u2029", "</"):
+        assert forbidden not in page.split('id="graphiql-config">', 1)[1].split("</script>")[0]
+    config = _config(page)
+    assert config["query"] == HOSTILE_QUERY
+    assert config["endpoint"] == "/graphql?</script>"
+
+
+def test_placeholders_in_values_are_not_substituted() -> None:
+    page = render_graphiql(endpoint="{{static}}", query="{{config}}", headers={}, root_path="/p")
+    assert _config(page) == {"endpoint": "{{static}}", "query": "{{config}}", "headers": ""}
+
+
+def test_assets_are_local_and_follow_root_path() -> None:
+    page = render_graphiql(endpoint="/graphql", query="", headers={}, root_path="/behind/proxy")
+    urls = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert urls, page
+    for url in urls:
+        if url.startswith("data:"):
+            continue
+        assert url.startswith("/behind/proxy" + STATIC_PATH + "/"), url
+        assert (STATIC_DIR / url.removeprefix("/behind/proxy" + STATIC_PATH + "/")).is_file(), url
+    assert not re.search(r"https?://", page)
+
+
+def test_vendored_assets_name_no_other_host() -> None:
+    for path in STATIC_DIR.rglob("*.css"):
+        urls = re.findall(r"url\(\s*['\"]?([^'\")]*)", path.read_text(encoding="utf-8"))
+        assert all(url.startswith(("data:", "#")) for url in urls), (path, urls)
+    for path in STATIC_DIR.rglob("*"):
+        if path.suffix in {".js", ".css"}:
+            assert "sourceMappingURL" not in path.read_text(encoding="utf-8"), path
+
+
+async def test_assets_are_served_with_long_cache_headers() -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get(f"{STATIC_PATH}/graphiql-3.8.3/graphiql.min.js")
+        assert response.status_code == 200
+        assert "javascript" in response.headers["content-type"]
+        assert "immutable" in response.headers["cache-control"]
+        missing = await client.get(f"{STATIC_PATH}/graphiql-3.8.3/nope.js")
+        assert missing.status_code == 404
+        assert "cache-control" not in missing.headers
+
+
+# The page in headless Chromium.
+
+
+def _assert_stayed_on_loopback(visit: PageVisit) -> None:
+    assert visit.requests
+    assert {urlsplit(url).scheme for url in visit.requests} <= {"http", "data"}, visit.requests
+    hosts = {urlsplit(url).hostname for url in visit.requests if not url.startswith("data:")}
+    assert hosts == {"127.0.0.1"}, visit.requests
+    assert visit.failed_requests == []
+    assert visit.console_errors == []
+
+
+async def test_graphiql_runs_a_query_offline(base_url: str) -> None:
+    async with open_page(f"{base_url}/graphql") as visit:
+        await visit.wait_for(".graphiql-container .graphiql-query-editor")
+        assert await visit.editor_text(visit.query_editor()) == DEMO_QUERY
+        assert await visit.headers_editor().is_visible()
+        headers = await visit.editor_text(visit.headers_editor())
+        assert json.loads(headers) == DEMO_HEADERS
+        await visit.run()
+        result = await visit.wait_for_result('"username": "ana.makes"')
+        permissions = json.loads(result)["data"]["brand"]["permissions"]
+        assert [node["creator"]["username"] for node in permissions["nodes"]] == [
+            "ana.makes",
+            "studio.kai",
+        ]
+        if os.environ.get("PARTNERGRAPH_SCREENSHOT"):
+            await visit.screenshot(SCREENSHOT)
+
+        # The explorer plugin, vendored too, builds its tree from the schema.
+        await visit.page.get_by_role("button", name="Show GraphiQL Explorer").click()
+        await expect(visit.page.locator(".graphiql-plugin")).to_contain_text("permissions")
+
+        # After a reload GraphiQL restores its tab from localStorage, without the
+        # headers (never stored): the server's headers must still fill the editor.
+        await visit.page.wait_for_function("localStorage.getItem('graphiql:tabState') !== null")
+        await visit.page.reload()
+        await visit.wait_for(".graphiql-container .graphiql-query-editor")
+        assert await visit.editor_text(visit.query_editor()) == DEMO_QUERY
+        assert json.loads(await visit.editor_text(visit.headers_editor())) == DEMO_HEADERS
+        stored = await visit.page.evaluate("localStorage.getItem('graphiql:tabState')")
+        assert "demo-brand-token" not in stored
+        _assert_stayed_on_loopback(visit)
+        assert any(urlsplit(url).path == "/graphql" for url in visit.requests[1:])
+
+
+async def test_a_query_with_script_end_tags_renders(base_url: str) -> None:
+    async with open_page(f"{base_url}/hostile") as visit:
+        await visit.wait_for(".graphiql-container .graphiql-query-editor")
+        assert await visit.editor_text(visit.query_editor()) == HOSTILE_QUERY
+        assert await visit.editor_text(visit.headers_editor()) == ""
+        assert await visit.page.evaluate("window.broken") is None
+        await visit.run()
+        await visit.wait_for_result('"hello": "world"')
+        _assert_stayed_on_loopback(visit)
