@@ -13,7 +13,7 @@ from graphql import (
 )
 
 MAX_DEPTH = 12
-MAX_COST = 250
+MAX_COST = 150
 CONNECTION_FIELDS = frozenset({"permissions", "invites"})
 _LIST_SIZE_ARGUMENTS = ("first", "last")
 _DEFAULT_PAGE = 10
@@ -59,6 +59,8 @@ class _Walk:
             return
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    continue  # introspection reads the schema, not the Graph API
                 self.field(selection, depth=depth, multiplier=multiplier, seen=seen)
             elif isinstance(selection, InlineFragmentNode):
                 self.selection_set(

@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     emulator = demo.emulator_app() if settings.demo_mode else None
-    state: dict[str, object] = {}
+    shown: list[demo.Showcase] = []
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -45,17 +45,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ) as http:
             app.state.services = _services(settings, http)
             if emulator is not None:
-                tokens = await demo.tokens(http, _DEMO_GRAPH_URL)
-                state["authorization"] = demo.announce(tokens)
+                showcase = await demo.showcase(http, _DEMO_GRAPH_URL)
+                shown[:] = [showcase] if showcase else []
             yield
 
     def graphiql_page(request: Request) -> str:
-        authorization = state.get("authorization")
+        root_path = request.scope.get("root_path", "")
         return render_graphiql(
-            endpoint=request.scope.get("root_path", "") + "/graphql",
+            endpoint=root_path + "/graphql",
             query=_example_query(),
-            headers={"Authorization": str(authorization)} if authorization else {},
-            root_path=request.scope.get("root_path", ""),
+            headers={"Authorization": shown[0].authorization} if shown else {},
+            variables={"brandId": shown[0].brand_id, "first": 10} if shown else None,
+            root_path=root_path,
         )
 
     view = GraphQLView(lambda: app.state.services, graphiql_page)

@@ -1,11 +1,20 @@
 """Demo mode: the embedded emulator as upstream, and its tokens announced to whoever runs it."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
 
 from partnergraph.emulator.app import create_emulator_app
+
+
+@dataclass(frozen=True, slots=True)
+class Showcase:
+    """What GraphiQL opens with in demo mode: a token and the brand with the most permissions."""
+
+    authorization: str
+    brand_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +24,7 @@ class DemoToken:
     token: str
     role: str
     user_id: str
-    brand_count: int
+    brand_ids: tuple[str, ...]
 
 
 def emulator_app() -> Starlette:
@@ -23,31 +32,40 @@ def emulator_app() -> Starlette:
     return create_emulator_app()
 
 
-async def tokens(http: httpx.AsyncClient, base_url: str) -> list[DemoToken]:
-    """The emulator's tokens, read through its admin API."""
+async def showcase(http: httpx.AsyncClient, base_url: str) -> Showcase | None:
+    """Announce the emulator's tokens; pick what GraphiQL opens with."""
     response = await http.get(f"{base_url}/admin/state")
     response.raise_for_status()
+    state = response.json()
+    manager = announce(_tokens(state))
+    if manager is None:
+        return None
+    brands = [b for b in state["brands"] if b["id"] in set(manager.brand_ids)]
+    best = max(brands, key=lambda brand: brand["permissionCount"], default=None)
+    return Showcase(f"Bearer {manager.token}", best["id"]) if best else None
+
+
+def _tokens(state: dict[str, Any]) -> list[DemoToken]:
     return [
         DemoToken(
             token=entry["token"],
             role=entry["role"],
             user_id=str(entry.get("userId", "")),
-            brand_count=len(entry.get("brandIds") or []),
+            brand_ids=tuple(entry.get("brandIds") or ()),
         )
-        for entry in response.json()["tokens"]
+        for entry in state["tokens"]
     ]
 
 
-def announce(demo_tokens: list[DemoToken]) -> str | None:
-    """Print the demo tokens; return the Authorization value GraphiQL opens with."""
+def announce(demo_tokens: list[DemoToken]) -> DemoToken | None:
+    """Print the demo tokens; return the brand manager's with the most brands."""
     lines = [
         "Demo mode: the embedded Graph API emulator is the upstream (admin at /emulator/admin).",
         "Demo tokens, to send as `Authorization: Bearer <token>`:",
     ]
     for entry in demo_tokens:
-        extra = f", {entry.brand_count} brands" if entry.brand_count else ""
+        extra = f", {len(entry.brand_ids)} brands" if entry.brand_ids else ""
         lines.append(f"  {entry.role:<14} {entry.token}  (user {entry.user_id}{extra})")
     print("\n".join(lines), flush=True)
     managers = [entry for entry in demo_tokens if entry.role == "brand_manager"]
-    best = max(managers, key=lambda entry: entry.brand_count, default=None)
-    return f"Bearer {best.token}" if best else None
+    return max(managers, key=lambda entry: len(entry.brand_ids), default=None)

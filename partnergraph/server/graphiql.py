@@ -61,17 +61,24 @@ def _script_json(value: object) -> str:
 
 
 def render_graphiql(
-    *, endpoint: str, query: str, headers: Mapping[str, str], root_path: str = ""
+    *,
+    endpoint: str,
+    query: str,
+    headers: Mapping[str, str],
+    variables: Mapping[str, object] | None = None,
+    root_path: str = "",
 ) -> str:
     """The GraphiQL page for `endpoint`, opened on `query` with `headers` pre-filled.
 
     `headers` (e.g. a demo token's `Authorization`) fill GraphiQL's headers
-    editor; an empty mapping leaves it empty. Asset URLs start with `root_path`.
+    editor; an empty mapping leaves it empty. `variables` fill the variables
+    editor. Asset URLs start with `root_path`.
     """
     config = {
         "endpoint": endpoint,
         "query": query,
         "headers": json.dumps(dict(headers), indent=2) if headers else "",
+        "variables": json.dumps(dict(variables), indent=2) if variables else "",
     }
     values = {
         "static": html.escape(root_path.rstrip("/") + STATIC_PATH, quote=True),

@@ -5,14 +5,12 @@ import json
 import os
 import re
 import socket
-from collections.abc import AsyncIterator
-from enum import Enum
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import strawberry
 import uvicorn
 from playwright.async_api import expect
 from starlette.applications import Starlette
@@ -20,120 +18,29 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from partnergraph.schema.build import schema
 from partnergraph.server.graphiql import STATIC_PATH, graphiql_assets, render_graphiql
 from tests.browser import PageVisit, open_page
+from tests.servers import running
 
-DEMO_QUERY = """\
-# partnergraph: partnership ads over GraphQL.
-# Run: the play button or Ctrl-Enter.
-query ApprovedCreators {
-  brand(igId: "17841400000000001") {
-    permissions(first: 2, status: APPROVED) {
-      nodes {
-        status
-        creator { igId username }
-      }
-      pageInfo { hasNextPage endCursor }
-    }
-  }
-}
-"""
 DEMO_HEADERS = {"Authorization": "Bearer demo-brand-token"}
 # Everything that could end the <script> holding it, or the page's JavaScript.
 HOSTILE_QUERY = (
-    '# </script><script>window.broken = true</script> <!-- & \u2028 \u2029 "\n{ hello }\n'
+    '# </script><script>window.broken = true</script> <!-- & \u2028 \u2029 "\n{ __typename }\n'
 )
+EXAMPLE_QUERY = (
+    Path(__file__).resolve().parents[2] / "queries" / "BrandPermissions.graphql"
+).read_text()
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "graphiql.png"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "partnergraph" / "server" / "static" / "graphiql"
 
 
-# A stand-in schema with a corner of the contract's shape, so that the page (and
-# docs/graphiql.png) shows a plausible query; the real schema is partnergraph.schema.
-
-
-@strawberry.enum
-class PermissionStatus(Enum):
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-
-
-@strawberry.type
-class Creator:
-    ig_id: strawberry.ID
-    username: str
-
-
-@strawberry.type
-class Permission:
-    status: PermissionStatus
-    creator: Creator
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class PermissionConnection:
-    nodes: list[Permission]
-    page_info: PageInfo
-
-
-@strawberry.type
-class Brand:
-    ig_id: strawberry.ID
-
-    @strawberry.field
-    def permissions(
-        self, first: int = 10, status: PermissionStatus | None = None
-    ) -> PermissionConnection:
-        creators = [("17841400000000101", "ana.makes"), ("17841400000000102", "studio.kai")]
-        nodes = [
-            Permission(
-                status=status or PermissionStatus.APPROVED,
-                creator=Creator(ig_id=strawberry.ID(i), username=u),
-            )
-            for i, u in creators[:first]
-        ]
-        return PermissionConnection(
-            nodes=nodes,
-            page_info=PageInfo(has_next_page=True, end_cursor="YXJyYXljb25uZWN0aW9uOjE="),
-        )
-
-
-@strawberry.type
-class Query:
-    @strawberry.field
-    def hello(self) -> str:
-        return "world"
-
-    @strawberry.field
-    def brand(self, ig_id: strawberry.ID) -> Brand:
-        return Brand(ig_id=ig_id)
-
-
-schema = strawberry.Schema(query=Query)
-
-
 async def graphql(request: Request) -> Response:
-    """GraphiQL on GET, a tiny real schema on POST: a stand-in for `partnergraph serve`."""
-    if request.method == "GET":
-        return HTMLResponse(
-            render_graphiql(endpoint="/graphql", query=DEMO_QUERY, headers=DEMO_HEADERS)
-        )
+    """The real schema on POST, with no upstream: enough for `{ __typename }`."""
     body = await request.json()
-    result = await schema.execute(
-        body["query"],
-        variable_values=body.get("variables"),
-        operation_name=body.get("operationName"),
-    )
-    answer: dict[str, object] = {"data": result.data}
-    if result.errors:
-        answer["errors"] = [error.formatted for error in result.errors]
-    return JSONResponse(answer)
+    result = await schema.execute(body["query"])
+    return JSONResponse({"data": result.data})
 
 
 async def hostile(request: Request) -> Response:
@@ -142,7 +49,7 @@ async def hostile(request: Request) -> Response:
 
 app = Starlette(
     routes=[
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql, methods=["POST"]),
         Route("/hostile", hostile),
         graphiql_assets(),
     ]
@@ -197,10 +104,10 @@ def _config(page: str) -> dict[str, str]:
 
 
 def test_page_embeds_query_headers_and_endpoint() -> None:
-    page = render_graphiql(endpoint="/api/graphql", query=DEMO_QUERY, headers=DEMO_HEADERS)
+    page = render_graphiql(endpoint="/api/graphql", query=EXAMPLE_QUERY, headers=DEMO_HEADERS)
     config = _config(page)
     assert config["endpoint"] == "/api/graphql"
-    assert config["query"] == DEMO_QUERY
+    assert config["query"] == EXAMPLE_QUERY
     assert json.loads(config["headers"]) == DEMO_HEADERS
 
 
@@ -226,7 +133,12 @@ def test_values_cannot_leave_the_script_element() -> None:
 
 def test_placeholders_in_values_are_not_substituted() -> None:
     page = render_graphiql(endpoint="{{static}}", query="{{config}}", headers={}, root_path="/p")
-    assert _config(page) == {"endpoint": "{{static}}", "query": "{{config}}", "headers": ""}
+    assert _config(page) == {
+        "endpoint": "{{static}}",
+        "query": "{{config}}",
+        "headers": "",
+        "variables": "",
+    }
 
 
 def test_assets_are_local_and_follow_root_path() -> None:
@@ -274,36 +186,44 @@ def _assert_stayed_on_loopback(visit: PageVisit) -> None:
     assert visit.console_errors == []
 
 
-async def test_graphiql_runs_a_query_offline(base_url: str) -> None:
-    async with open_page(f"{base_url}/graphql") as visit:
+@pytest.fixture(scope="module")
+def demo_server() -> Iterator[str]:
+    """`partnergraph serve` in demo mode: the embedded emulator is its upstream."""
+    with running("serve", env={"PARTNERGRAPH_GRAPH_URL": ""}) as url:
+        yield url
+
+
+async def test_graphiql_runs_the_example_offline(demo_server: str) -> None:
+    async with open_page(f"{demo_server}/graphql") as visit:
         await visit.wait_for(".graphiql-container .graphiql-query-editor")
-        assert await visit.editor_text(visit.query_editor()) == DEMO_QUERY
+        assert await visit.editor_text(visit.query_editor()) == EXAMPLE_QUERY
+        variables = json.loads(await visit.editor_text(visit.variables_editor()))
+        assert variables["first"] == 10
         assert await visit.headers_editor().is_visible()
-        headers = await visit.editor_text(visit.headers_editor())
-        assert json.loads(headers) == DEMO_HEADERS
+        headers = json.loads(await visit.editor_text(visit.headers_editor()))
+        token = headers["Authorization"].removeprefix("Bearer ")
+        assert token.startswith("EAA")
         await visit.run()
-        result = await visit.wait_for_result('"username": "ana.makes"')
-        permissions = json.loads(result)["data"]["brand"]["permissions"]
-        assert [node["creator"]["username"] for node in permissions["nodes"]] == [
-            "ana.makes",
-            "studio.kai",
-        ]
+        result = await visit.wait_for_result('"hasNextPage"')
+        brand = json.loads(result)["data"]["brand"]
+        assert brand["igId"] == variables["brandId"]
+        assert len(brand["permissions"]["edges"]) == 10
         if os.environ.get("PARTNERGRAPH_SCREENSHOT"):
             await visit.screenshot(SCREENSHOT)
 
         # The explorer plugin, vendored too, builds its tree from the schema.
         await visit.page.get_by_role("button", name="Show GraphiQL Explorer").click()
-        await expect(visit.page.locator(".graphiql-plugin")).to_contain_text("permissions")
+        await expect(visit.page.locator(".graphiql-plugin")).to_contain_text("rateLimit")
 
         # After a reload GraphiQL restores its tab from localStorage, without the
         # headers (never stored): the server's headers must still fill the editor.
         await visit.page.wait_for_function("localStorage.getItem('graphiql:tabState') !== null")
         await visit.page.reload()
         await visit.wait_for(".graphiql-container .graphiql-query-editor")
-        assert await visit.editor_text(visit.query_editor()) == DEMO_QUERY
-        assert json.loads(await visit.editor_text(visit.headers_editor())) == DEMO_HEADERS
+        assert await visit.editor_text(visit.query_editor()) == EXAMPLE_QUERY
+        assert json.loads(await visit.editor_text(visit.headers_editor())) == headers
         stored = await visit.page.evaluate("localStorage.getItem('graphiql:tabState')")
-        assert "demo-brand-token" not in stored
+        assert token not in stored
         _assert_stayed_on_loopback(visit)
         assert any(urlsplit(url).path == "/graphql" for url in visit.requests[1:])
 
@@ -315,5 +235,5 @@ async def test_a_query_with_script_end_tags_renders(base_url: str) -> None:
         assert await visit.editor_text(visit.headers_editor()) == ""
         assert await visit.page.evaluate("window.broken") is None
         await visit.run()
-        await visit.wait_for_result('"hello": "world"')
+        await visit.wait_for_result('"__typename": "Query"')
         _assert_stayed_on_loopback(visit)

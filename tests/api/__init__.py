@@ -1,0 +1,1 @@
+"""Tests of the GraphQL API, run in-process under its lifespan against the standalone emulator."""
