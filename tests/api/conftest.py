@@ -79,7 +79,7 @@ def make_api(emulator_url: str, emulator: httpx.AsyncClient, demo: Demo) -> ApiF
 
     @asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[Api]:
-        settings = Settings(graph_url=emulator_url, **overrides)
+        settings = Settings(**{"graph_url": emulator_url, **overrides})
         async with (
             LifespanManager(create_app(settings)) as manager,
             httpx.AsyncClient(

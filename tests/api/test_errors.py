@@ -2,7 +2,6 @@
 
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.api.conftest import Api, ApiFactory, Demo
@@ -148,7 +147,8 @@ async def test_a_too_costly_document_is_refused(api: Api, demo: Demo) -> None:
     nested = (
         "permissions(first: 100) { edges { node { creator { invites { edges { cursor } } } } } }"
     )
-    document = f"query($id: ID!) {{ a: brand(igId: $id) {{ {nested} }} b: brand(igId: $id) {{ {nested} }} }}"
+    brand = f"brand(igId: $id) {{ {nested} }}"
+    document = f"query($id: ID!) {{ a: {brand} b: {brand} }}"
     await api.reset_stats()
     body = await api.run(document, {"id": demo.big_brand})
     assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
@@ -167,17 +167,7 @@ async def test_health(api: Api) -> None:
     assert response.json() == {"status": "ok"}
 
 
-async def test_upstream_unreachable_is_unavailable(demo: Demo, emulator: httpx.AsyncClient) -> None:
-    from asgi_lifespan import LifespanManager
-
-    from partnergraph.server.app import create_app
-    from partnergraph.server.settings import Settings
-
-    settings = Settings(graph_url="http://127.0.0.1:9", upstream_timeout=2)
-    async with (
-        LifespanManager(create_app(settings)) as manager,
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=manager.app), base_url="http://t") as c,
-    ):
-        api = Api(c, emulator, demo.agency)
+async def test_upstream_unreachable_is_unavailable(make_api: ApiFactory, demo: Demo) -> None:
+    async with make_api(graph_url="http://127.0.0.1:9", upstream_timeout=2) as api:
         error = await _first_error(api, demo.big_brand, "")
         assert error["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
