@@ -1,10 +1,11 @@
-"""The read cache: a bounded aiocache store, owner generations for invalidation, single-flight."""
+"""Caches of upstream reads and whole answers: bounded stores, owner generations, single-flight."""
 
 import asyncio
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiocache import SimpleMemoryCache
@@ -109,7 +110,7 @@ class ReadCache:
 
     async def read(self, owner: str, key: str, fetch: Callable[[], Awaitable[V]]) -> V:
         """The cached value of key, which belongs to owner, or what fetch() returns."""
-        full_key = f"{owner}|{self._generations.of(owner)}|{key}"
+        full_key = f"{owner}|{self.generation(owner)}|{key}"
         if self._ttl <= 0:
             return await self._flights.run(full_key, fetch)
         cached: V | None = await self._store.get(full_key)
@@ -121,7 +122,44 @@ class ReadCache:
         """Hide every cached read of owner, for all tokens."""
         self._generations.bump(owner)
 
+    def generation(self, owner: str) -> int:
+        """The owner's current generation: it changes whenever the owner's data does."""
+        return self._generations.of(owner)
+
     async def _fill(self, full_key: str, fetch: Callable[[], Awaitable[V]]) -> V:
         value = await fetch()
         await self._store.set(full_key, value, ttl=self._ttl)
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    """A whole GraphQL answer and the data generation of every owner it read."""
+
+    body: bytes
+    owners: tuple[tuple[str, int], ...]
+
+
+class AnswerCache:
+    """Whole answers to read documents, valid while no owner they read has changed."""
+
+    def __init__(self, store: BoundedMemoryCache, reads: ReadCache, ttl: float) -> None:
+        self._store = store
+        self._reads = reads
+        self._ttl = ttl
+
+    async def get(self, key: str) -> bytes | None:
+        """The cached answer under key, unless an owner it read has changed since."""
+        answer: CachedAnswer | None = await self._store.get(key)
+        if answer is None or not self._current(answer.owners):
+            return None
+        return answer.body
+
+    async def put(self, key: str, body: bytes, touched: Mapping[str, int]) -> None:
+        """Cache an answer that read touched, unless one of those owners changed meanwhile."""
+        owners = tuple(touched.items())
+        if self._current(owners):
+            await self._store.set(key, CachedAnswer(body, owners), ttl=self._ttl)
+
+    def _current(self, owners: tuple[tuple[str, int], ...]) -> bool:
+        return all(self._reads.generation(owner) == seen for owner, seen in owners)

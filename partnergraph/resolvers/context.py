@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from partnergraph.errors import Unauthenticated
 from partnergraph.resolvers.budgets import DailyBudgets
-from partnergraph.resolvers.cache import ReadCache
+from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.loaders import PageLoader
 from partnergraph.resolvers.upstream.client import Credentials, GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
@@ -18,6 +18,7 @@ class Services:
 
     client: GraphClient
     cache: ReadCache
+    answers: AnswerCache | None
     ledger: UsageLedger
     budgets: DailyBudgets
     scope_key: bytes
@@ -35,6 +36,8 @@ class RequestContext:
 
     services: Services
     credentials: Credentials | None
+    touched: dict[str, int] = field(default_factory=dict)
+    """Owners whose upstream data this request read, with their data generation then."""
     _pages: PageLoader | None = field(default=None, repr=False)
 
     @property
@@ -56,6 +59,10 @@ class RequestContext:
         if self._pages is None:
             services = self.services
             self._pages = PageLoader(
-                services.client, services.cache, services.budgets, self.require_credentials()
+                services.client,
+                services.cache,
+                services.budgets,
+                self.require_credentials(),
+                self.touched,
             )
         return self._pages

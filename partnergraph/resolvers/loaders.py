@@ -38,7 +38,9 @@ class PageLoader:
         cache: ReadCache,
         budgets: DailyBudgets,
         credentials: Credentials,
+        touched: dict[str, int],
     ) -> None:
+        self._touched = touched
         self._client = client
         self._cache = cache
         self._budgets = budgets
@@ -50,6 +52,7 @@ class PageLoader:
         """The Graph answer for key, read at most once in this request."""
         loaded = self._loaded.get(key)
         if loaded is None:
+            self._touched.setdefault(key.owner, self._cache.generation(key.owner))
             cache_key = f"{self._credentials.scope}|{key.edge}|{key.params}"
             loaded = asyncio.ensure_future(
                 self._cache.read(key.owner, cache_key, lambda: self._enqueue(key))

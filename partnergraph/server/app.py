@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from partnergraph.resolvers.budgets import DailyBudgets
-from partnergraph.resolvers.cache import BoundedMemoryCache, ReadCache
+from partnergraph.resolvers.cache import AnswerCache, BoundedMemoryCache, ReadCache
 from partnergraph.resolvers.context import Services
 from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
@@ -80,11 +80,17 @@ def _services(settings: Settings, http: httpx.AsyncClient) -> Services:
         app_secret=settings.app_secret,
         ledger=ledger,
     )
-    store = BoundedMemoryCache(max_entries=settings.cache_max_entries)
+    reads = ReadCache(BoundedMemoryCache(settings.cache_max_entries), settings.cache_ttl)
+    answers = (
+        AnswerCache(BoundedMemoryCache(settings.cache_max_entries), reads, settings.cache_ttl)
+        if settings.cache_ttl > 0
+        else None
+    )
     scope_key = (settings.app_secret or secrets.token_hex(32)).encode()
     return Services(
         client=client,
-        cache=ReadCache(store, settings.cache_ttl),
+        cache=reads,
+        answers=answers,
         ledger=ledger,
         budgets=DailyBudgets(),
         scope_key=scope_key,

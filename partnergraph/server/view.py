@@ -15,6 +15,7 @@ from strawberry.types import ExecutionResult
 from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
+from partnergraph.server.answers import answer_key
 
 _SCHEMES = ("bearer", "oauth")
 
@@ -37,23 +38,33 @@ class GraphQLView(GraphQL[RequestContext, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        try:
-            response = await self.run(request)
-        except HTTPException as error:
-            response = _error_response(error.reason, error.status_code)
-        await response(scope, receive, send)
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> RequestContext:
         services = self._services()
+        answers = services.answers
         token = bearer_token(request.headers.get("authorization"))
         credentials = services.credentials(token) if token else None
-        return RequestContext(services=services, credentials=credentials)
+        key = await answer_key(request, credentials.scope) if answers and credentials else None
+        cached = await answers.get(key) if answers and key else None
+        if cached is not None:
+            await Response(cached, media_type="application/json")(scope, receive, send)
+            return
+        context = RequestContext(services=services, credentials=credentials)
+        try:
+            response = await self.run(request, context=context)
+        except HTTPException as error:
+            response = _error_response(error.reason, error.status_code)
+        if (
+            answers
+            and key
+            and response.status_code == 200
+            and getattr(request.state, "clean", False)
+        ):
+            await answers.put(key, bytes(response.body), context.touched)
+        await response(scope, receive, send)
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        request.state.clean = not result.errors
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
         return process_result(result)

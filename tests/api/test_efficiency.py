@@ -1,0 +1,164 @@
+"""Fewest upstream calls: single-flight, batches, per-document loading, caches, local budgets."""
+
+import asyncio
+import math
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import Api, ApiFactory, Demo, nodes
+
+PAGE = "permissions(first: 2) { edges { node { graphId status } } }"
+
+
+def _brands_document(count: int) -> str:
+    fields = " ".join(f"b{i}: brand(igId: $b{i}) {{ {PAGE} }}" for i in range(count))
+    arguments = ", ".join(f"$b{i}: ID!" for i in range(count))
+    return f"query({arguments}) {{ {fields} }}"
+
+
+async def _total(api: Api) -> int:
+    total: int = (await api.upstream_calls())["total"]
+    return total
+
+
+async def _shared_brand(api: Api, demo: Demo) -> str:
+    state = (await api.emulator.get("/admin/state")).json()
+    scopes = {t["token"]: set(t["brandIds"]) for t in state["tokens"]}
+    return sorted(scopes[demo.agency] & scopes[demo.in_house])[0]
+
+
+async def test_200_concurrent_identical_cold_reads_cost_one_call(api: Api, demo: Demo) -> None:
+    await api.reset_stats()
+    variables = {"brandId": demo.big_brand, "first": 20}
+    answers = await asyncio.gather(*(api.op("BrandPermissions", variables) for _ in range(200)))
+    assert all("errors" not in answer for answer in answers)
+    assert len({str(answer["data"]) for answer in answers}) == 1
+    assert await _total(api) == 1
+
+
+async def test_a_brand_read_twice_in_a_document_costs_one_call(api: Api, demo: Demo) -> None:
+    document = (
+        f"query($id: ID!) {{ a: brand(igId: $id) {{ {PAGE} }} b: brand(igId: $id) {{ {PAGE} }} }}"
+    )
+    await api.reset_stats()
+    body = await api.run(document, {"id": demo.big_brand})
+    assert body["data"]["a"] == body["data"]["b"]
+    assert await _total(api) == 1
+
+
+@pytest.mark.parametrize("count", [20, 120])
+async def test_many_brands_go_out_in_batches_of_50(api: Api, demo: Demo, count: int) -> None:
+    state = (await api.emulator.get("/admin/state")).json()
+    agency = next(t for t in state["tokens"] if t["token"] == demo.agency)
+    brands = agency["brandIds"][:count]
+    await api.reset_stats()
+    body = await api.run(_brands_document(count), {f"b{i}": b for i, b in enumerate(brands)})
+    assert "errors" not in body
+    assert all(len(body["data"][f"b{i}"]["permissions"]["edges"]) >= 0 for i in range(count))
+    stats = await api.upstream_calls()
+    assert stats["total"] == math.ceil(count / 50)
+    assert stats["byEdge"]["batch"]["POST"] == math.ceil(count / 50)
+    assert stats["byEdge"]["branded_content_ad_permissions"]["GET"] == count
+
+
+async def test_a_failed_batch_entry_fails_only_its_node(api: Api, demo: Demo) -> None:
+    # `brand` and `permissions` are non-null: `nodes` is where a list of brands may hold a gap.
+    ids = []
+    for brand in (demo.big_brand, demo.out_of_scope_brand, demo.odd_brand):
+        ids.append(
+            (await api.run("query($b: ID!) { brand(igId: $b) { id } }", {"b": brand}))["data"][
+                "brand"
+            ]["id"]
+        )
+    document = f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on Brand {{ {PAGE} }} }} }}"
+    await api.reset_stats()
+    body = await api.run(document, {"ids": ids})
+    first, refused, third = body["data"]["nodes"]
+    assert len(first["permissions"]["edges"]) == 2
+    assert refused is None
+    assert len(third["permissions"]["edges"]) == 2
+    assert [e["path"] for e in body["errors"]] == [["nodes", 1, "permissions"]]
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert await _total(api) == 1
+
+
+async def test_a_repeat_within_the_ttl_costs_nothing(api: Api, demo: Demo) -> None:
+    variables = {"brandId": demo.big_brand, "first": 7}
+    first = await api.data("BrandPermissions", variables)
+    await api.reset_stats()
+    assert await api.data("BrandPermissions", variables) == first
+    # Another document over the same upstream page is answered from the read cache.
+    page_info = "permissions(first: 7) { pageInfo { hasNextPage } }"
+    document = f"query($id: ID!) {{ brand(igId: $id) {{ {page_info} }} }}"
+    assert "errors" not in await api.run(document, {"id": demo.big_brand})
+    assert await _total(api) == 0
+
+
+async def test_two_tokens_cost_one_call_each(api: Api, demo: Demo) -> None:
+    brand = await _shared_brand(api, demo)
+    await api.reset_stats()
+    for token in (demo.agency, demo.in_house, demo.agency, demo.in_house):
+        await api.data("BrandPermissions", {"brandId": brand}, token=token)
+    assert await _total(api) == 2
+
+
+async def test_without_a_ttl_every_read_goes_upstream(make_api: ApiFactory, demo: Demo) -> None:
+    async with make_api(cache_ttl=0) as api:
+        await api.reset_stats()
+        for _ in range(3):
+            await api.data("BrandPermissions", {"brandId": demo.big_brand})
+        assert await _total(api) == 3
+
+
+async def test_a_mutation_refreshes_cached_answers_of_every_token(api: Api, demo: Demo) -> None:
+    brand = await _shared_brand(api, demo)
+    variables = {"brandId": brand, "first": 100}
+    before = await api.data("BrandPermissions", variables, token=demo.in_house)
+    creator = demo.creator_without_big_brand_permission()["id"]
+    known = {n["creator"]["igId"] for n in nodes(before["brand"]["permissions"])}
+    assert creator not in known
+
+    payload = await api.data(
+        "RequestPermission", {"input": {"brandId": brand, "creatorIgId": creator}}
+    )
+    assert payload["requestPermission"]["userErrors"] == []
+    after = await api.data("BrandPermissions", variables, token=demo.in_house)
+    assert creator in {n["creator"]["igId"] for n in nodes(after["brand"]["permissions"])}
+
+
+async def test_the_301st_invite_read_of_the_day_is_refused_locally(
+    make_api: ApiFactory, demo: Demo
+) -> None:
+    async with make_api(cache_ttl=0) as api:
+        variables = {"creatorId": demo.creator_id, "first": 1}
+        for _ in range(300):
+            await api.data("CreatorInvites", variables, token=demo.creator_token)
+        await api.reset_stats()
+        body = await api.op("CreatorInvites", variables, token=demo.creator_token)
+        assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert body["errors"][0]["extensions"]["retryAfter"] > 0
+        assert await _total(api) == 0
+        budget = (await api.data("RateLimit", token=demo.creator_token))["rateLimit"]
+        assert budget["invitesRead"] == {
+            "igUserId": demo.creator_id,
+            "limit": 300,
+            "used": 300,
+            "remaining": 0,
+            "resetsInSeconds": budget["invitesRead"]["resetsInSeconds"],
+        }
+
+
+async def test_rate_limit_is_live_and_reports_usage_headers(api: Api, demo: Demo) -> None:
+    token = demo.creator_token
+    invites = {"creatorId": demo.creator_id, "first": 1}
+    await api.data("CreatorInvites", invites, token=token)
+    first: dict[str, Any] = (await api.data("RateLimit", token=token))["rateLimit"]
+    assert first["appCallCount"] is not None
+    assert first["businessUseCase"][0]["businessId"] == demo.creator_id
+    assert first["invitesRead"]["used"] == 1
+    await api.data("CreatorInvites", {**invites, "first": 2}, token=token)
+    await api.reset_stats()
+    second = (await api.data("RateLimit", token=token))["rateLimit"]
+    assert second["invitesRead"]["used"] == 2
+    assert await _total(api) == 0
