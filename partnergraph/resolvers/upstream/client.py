@@ -13,11 +13,16 @@ from urllib.parse import urlencode
 
 import httpx
 
-from partnergraph.errors import PartnergraphError, UpstreamUnavailable
+from partnergraph.errors import PartnergraphError, RateLimited, UpstreamUnavailable
 from partnergraph.resolvers.upstream.errors import detail_from_body, error_for, is_retryable
 from partnergraph.resolvers.upstream.usage import UsageLedger, UsageReport, parse_usage
 
 MAX_BATCH = 50
+USAGE_FRESH_FOR = 60.0
+"""Seconds a usage report is trusted to describe the token's usage now."""
+SLOW_DOWN_FROM = 90
+"""Usage percentage from which calls are spaced out, up to MAX_PACE seconds at 100%."""
+MAX_PACE = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +142,24 @@ class GraphClient:
         remaining = self._retry.deadline - (time.monotonic() - started)
         await asyncio.sleep(max(0.0, min(self._retry.delay(attempt), remaining)))
 
+    async def _respect_usage(self, credentials: Credentials) -> None:
+        """Refuse a call the Graph API would refuse; space calls out as usage nears 100%."""
+        report = self._ledger.latest(credentials.scope)
+        if report is None or time.time() - report.received_at > USAGE_FRESH_FOR:
+            return
+        peak = report.peak_percent
+        if peak >= 100:
+            raise RateLimited(
+                f"The Graph API reports this token's usage at {peak}%; try again later.",
+                retry_after=report.retry_after or USAGE_FRESH_FOR,
+            )
+        if peak >= SLOW_DOWN_FROM:
+            await asyncio.sleep(MAX_PACE * (peak - SLOW_DOWN_FROM) / (100 - SLOW_DOWN_FROM))
+
     async def _send(
         self, credentials: Credentials, method: str, path: str, params: Mapping[str, str]
     ) -> dict[str, Any]:
+        await self._respect_usage(credentials)
         values = {**params, **self._proof(credentials)}
         url = f"{self._base}/{path.lstrip('/')}"
         headers = {"Authorization": f"Bearer {credentials.token}"}
@@ -170,6 +190,7 @@ class GraphClient:
             "access_token": credentials.token,
             **self._proof(credentials),
         }
+        await self._respect_usage(credentials)
         try:
             response = await self._http.post(f"{self._base}/", data=form)
         except httpx.TimeoutException:
