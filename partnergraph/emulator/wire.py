@@ -53,7 +53,13 @@ async def call_from_request(request: Request, path: str) -> Call:
         params.update(await _body(request))
     bearer = request.headers.get("authorization", "")
     token = params.get("access_token") or (bearer[7:] if bearer[:7].lower() == "bearer " else None)
-    return Call(request.method, path, query, params, token or None, str(request.base_url))
+    return Call(request.method, path, query, params, token or None, _base_url(request))
+
+
+def _base_url(request: Request) -> str:
+    """The emulator's own root URL, under whatever path it is mounted at."""
+    root = request.scope.get("root_path", "").rstrip("/") + "/"
+    return str(request.url.replace(path=root, query="", fragment=""))
 
 
 def call_from_entry(
