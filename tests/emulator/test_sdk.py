@@ -1,0 +1,59 @@
+"""Meta's own Python SDK (facebook-business) against the emulator, its Graph URL pointed here."""
+
+import asyncio
+from typing import Any
+
+import httpx
+from facebook_business.adobjects.iguser import IGUser
+from facebook_business.api import FacebookAdsApi
+from facebook_business.exceptions import FacebookRequestError
+
+from tests.emulator.conftest import Demo
+from tests.emulator.support import walk_next
+
+
+def _api(base_url: str, token: str) -> Any:
+    api = FacebookAdsApi.init(access_token=token, api_version="v23.0", crash_log=False)
+    api._session.GRAPH = base_url  # the SDK's documented attribute, per session instance
+    return api
+
+
+def _walk_and_request(base_url: str, demo: Demo, creator_id: str) -> dict[str, Any]:
+    api = _api(base_url, demo.agency)
+    brand = IGUser(demo.big_brand, api=api)
+    cursor = brand.get_branded_content_ad_permissions(
+        fields=["id", "permission_type", "status"], params={"limit": 25}
+    )
+    listed = [permission["id"] for permission in cursor]
+    created = brand.create_branded_content_ad_permission(
+        params={"creator_instagram_account": creator_id}
+    )
+    try:
+        IGUser(demo.out_of_scope_brand, api=api).get_branded_content_ad_permissions()
+    except FacebookRequestError as error:
+        refused = (error.api_error_code(), error.http_status())
+    return {"listed": listed, "total": cursor.total(), "created": created["id"], "refused": refused}
+
+
+async def test_the_sdk_walks_and_requests(
+    emulator: httpx.AsyncClient, emulator_url: str, demo: Demo
+) -> None:
+    creator = demo.creator_without_big_brand_permission()
+    result = await asyncio.to_thread(_walk_and_request, emulator_url, demo, creator["id"])
+    assert len(result["listed"]) == demo.brand(demo.big_brand)["permissionCount"] == 300
+    assert len(set(result["listed"])) == 300
+    assert result["total"] == 300
+    assert result["refused"] == (10, 403)
+    state = (await emulator.get("/admin/state")).json()
+    count = next(b for b in state["brands"] if b["id"] == demo.big_brand)["permissionCount"]
+    assert count == 301
+    stats = (await emulator.get("/admin/stats")).json()
+    assert stats["byEdge"]["branded_content_ad_permissions"] == {"GET": 13, "POST": 1}
+    pages = await walk_next(
+        emulator,
+        f"/{demo.big_brand}/branded_content_ad_permissions",
+        access_token=demo.agency,
+        limit=100,
+        fields="id,status",
+    )
+    assert pages[-1][-1] == {"id": result["created"], "status": "PENDING"}
