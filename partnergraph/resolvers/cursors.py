@@ -61,10 +61,11 @@ def decode(key: ListKey, cursor: str) -> Position:
         raise BadUserInput(f"The cursor {cursor!r} is not a cursor of this API.") from None
     valid = (
         version == _VERSION
-        and isinstance(graph_cursor, str | None)
+        and (graph_cursor is None or (isinstance(graph_cursor, str) and graph_cursor != ""))
         and isinstance(offset, int)
         and not isinstance(offset, bool)
         and 0 <= offset < 100
+        and isinstance(anchor, str)
         and anchor in {a.value for a in Anchor}
         and (graph_cursor is not None or anchor == Anchor.AFTER.value)
     )
