@@ -24,7 +24,7 @@ async def _total(api: Api) -> int:
 
 async def _shared_brand(api: Api, demo: Demo) -> str:
     state = (await api.emulator.get("/admin/state")).json()
-    scopes = {t["token"]: set(t["brandIds"]) for t in state["tokens"]}
+    scopes: dict[str, set[str]] = {t["token"]: set(t["brandIds"]) for t in state["tokens"]}
     return sorted(scopes[demo.agency] & scopes[demo.in_house])[0]
 
 
