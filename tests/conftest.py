@@ -1,10 +1,11 @@
-"""Fixtures shared by the whole suite: the standalone emulator on a loopback port."""
+"""Fixtures shared by the whole suite: the standalone emulator and its seeded demo data."""
 
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 
+from tests.demo import Demo, demo_of
 from tests.servers import running
 
 
@@ -22,3 +23,9 @@ async def emulator(emulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
         response = await client.post("/admin/reset")
         response.raise_for_status()
         yield client
+
+
+@pytest.fixture
+async def demo(emulator: httpx.AsyncClient) -> Demo:
+    """The seeded demo data, fresh for each test."""
+    return demo_of((await emulator.get("/admin/state")).json())

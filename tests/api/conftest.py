@@ -12,11 +12,11 @@ from asgi_lifespan import LifespanManager
 
 from partnergraph.server.app import create_app
 from partnergraph.server.settings import Settings
-from tests.emulator.conftest import Demo, demo
+from tests.demo import Demo
 
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
 
-__all__ = ["Api", "Demo", "demo", "nodes"]
+__all__ = ["Api", "Demo", "nodes"]
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.emulator.conftest import Demo
+from tests.demo import Demo
 from tests.emulator.support import INVITES, PERMISSIONS, error_of
 
 

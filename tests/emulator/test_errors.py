@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.emulator.conftest import Demo
+from tests.demo import Demo
 from tests.emulator.support import INVITES, PERMISSIONS, error_of
 
 

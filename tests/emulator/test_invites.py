@@ -5,7 +5,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.emulator.conftest import Demo
+from tests.demo import Demo
 from tests.emulator.support import INVITES, error_of
 
 

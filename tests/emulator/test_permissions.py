@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.emulator.conftest import Demo
+from tests.demo import Demo
 from tests.emulator.support import PERMISSIONS, error_of
 
 DOCUMENTED = {

@@ -8,7 +8,7 @@ from facebook_business.adobjects.iguser import IGUser
 from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
 
-from tests.emulator.conftest import Demo
+from tests.demo import Demo
 from tests.emulator.support import walk_next
 
 

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from tests.emulator.conftest import Demo
+from tests.demo import Demo
 from tests.emulator.support import PERMISSIONS, error_of
 
 

@@ -22,7 +22,7 @@ USAGE_FRESH_FOR = 60.0
 """Seconds a usage report is trusted to describe the token's usage now."""
 SLOW_DOWN_FROM = 90
 """Usage percentage from which calls are spaced out, up to MAX_PACE seconds at 100%."""
-MAX_PACE = 1.0
+MAX_PACE = 0.25
 
 
 @dataclass(frozen=True, slots=True)

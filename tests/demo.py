@@ -1,10 +1,7 @@
-"""The seeded demo data as tests see it through `/admin/state`, and helpers to walk lists."""
+"""The seeded demo data as tests see it through the emulator's `/admin/state`."""
 
 from dataclasses import dataclass
 from typing import Any
-
-import httpx
-import pytest
 
 
 @dataclass(frozen=True)
@@ -36,10 +33,8 @@ class Demo:
         return last
 
 
-@pytest.fixture
-async def demo(emulator: httpx.AsyncClient) -> Demo:
-    """The seeded demo data, fresh for each test."""
-    state = (await emulator.get("/admin/state")).json()
+def demo_of(state: dict[str, Any]) -> Demo:
+    """The demo facts of an emulator state."""
     managers = [t for t in state["tokens"] if t["role"] == "brand_manager"]
     agency = max(managers, key=lambda token: len(token["brandIds"]))
     in_house = min(managers, key=lambda token: len(token["brandIds"]))
