@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from partnergraph.errors import BadUserInput
-from partnergraph.resolvers import cursors, ids
 from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
@@ -14,7 +13,7 @@ from partnergraph.resolvers.outcomes import (
     UserErrorRecord,
     rejected_by_graph,
 )
-from partnergraph.resolvers.paging import Page, Window, read_page, window
+from partnergraph.resolvers.paging import Page, PageArgs, Window, read_page, window
 from partnergraph.resolvers.records import InviteRecord, invite_from_graph
 
 EDGE = "collaboration_invites"
@@ -28,21 +27,10 @@ def list_key(ig_user_id: str) -> ListKey:
 async def invites_page(
     context: RequestContext,
     ig_user_id: str,
-    *,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
+    args: PageArgs,
 ) -> Page[InviteRecord]:
     """One Relay page of a user's pending collaboration invites."""
-    key = list_key(ig_user_id)
-    request = window(
-        first,
-        cursors.decode(key, after) if after is not None else None,
-        last,
-        cursors.decode(key, before) if before is not None else None,
-    )
-    return await _read(context, ig_user_id, request, None)
+    return await _read(context, ig_user_id, window(list_key(ig_user_id), args), None)
 
 
 async def find_invite(
@@ -59,13 +47,9 @@ async def find_invite(
 
 
 async def respond_to_invite(
-    context: RequestContext, creator_id: str, media_id: str, *, accept: bool
+    context: RequestContext, ig_user_id: str, media_id: str, *, accept: bool
 ) -> Outcome[str]:
-    """Accept or decline a pending invite; the result is the invitee's Instagram ID.
-
-    An unusable creatorId raises BadUserInput: the payload names the creator.
-    """
-    user = ids.ig_user_id(creator_id, "Creator")
+    """Accept or decline a pending invite; the result is the invitee's Instagram ID."""
     outcome: Outcome[str] = Outcome()
     media = media_id.strip()
     if not media.isdigit():
@@ -80,10 +64,10 @@ async def respond_to_invite(
         return outcome
     credentials = context.require_credentials()
     services = context.services
-    services.budgets.take(user, BudgetKind.INVITES_WRITE, credentials.scope)
+    services.budgets.take(ig_user_id, BudgetKind.INVITES_WRITE, credentials.scope)
     data = {"media_id": media, "accept": "true" if accept else "false"}
     try:
-        answer = await services.client.post(credentials, f"{user}/{EDGE}", data)
+        answer = await services.client.post(credentials, f"{ig_user_id}/{EDGE}", data)
     except BadUserInput as error:
         if not rejected_by_graph(error):
             raise
@@ -92,7 +76,7 @@ async def respond_to_invite(
         )
         return outcome
     finally:
-        services.cache.invalidate(user)
+        services.cache.invalidate(ig_user_id)
     if answer.get("success") is not True:
         outcome.user_errors.append(
             UserErrorRecord(
@@ -102,7 +86,7 @@ async def respond_to_invite(
             )
         )
         return outcome
-    outcome.result = user
+    outcome.result = ig_user_id
     return outcome
 
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from partnergraph.errors import BadUserInput
-from partnergraph.resolvers.cursors import Anchor, Position
+from partnergraph.resolvers import cursors
+from partnergraph.resolvers.cursors import Anchor, ListKey, Position
 
 DEFAULT_PAGE = 10
 MAX_PAGE = 100
@@ -61,13 +62,21 @@ class Page(Generic[T]):
     end: Position | None
 
 
-def window(
-    first: int | None,
-    after: Position | None,
-    last: int | None,
-    before: Position | None,
-) -> Window:
-    """The page a client asks for, or BadUserInput when the arguments do not make one."""
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """A connection field's Relay arguments, as the client sent them."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+
+def window(key: ListKey, args: PageArgs) -> Window:
+    """The page a client asks for in the list key names; BadUserInput if the arguments make none."""
+    first, last = args.first, args.last
+    after = cursors.decode(key, args.after) if args.after is not None else None
+    before = cursors.decode(key, args.before) if args.before is not None else None
     if first is not None and last is not None:
         raise BadUserInput("Give `first` or `last`, not both.")
     if after is not None and before is not None:

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from partnergraph.errors import BadUserInput, UpstreamUnavailable
-from partnergraph.resolvers import cursors, ids
+from partnergraph.resolvers import ids
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
 from partnergraph.resolvers.lists import fetcher
@@ -16,7 +16,7 @@ from partnergraph.resolvers.outcomes import (
     invalid_input,
     rejected_by_graph,
 )
-from partnergraph.resolvers.paging import Page, Window, read_page, window
+from partnergraph.resolvers.paging import Page, PageArgs, Window, read_page, window
 from partnergraph.resolvers.records import (
     PERMISSION_FIELDS,
     CreatorRecord,
@@ -62,22 +62,13 @@ def list_key(brand_ig_id: str) -> ListKey:
 async def permissions_page(
     context: RequestContext,
     brand_ig_id: str,
+    args: PageArgs,
     *,
-    first: int | None = None,
-    after: str | None = None,
-    last: int | None = None,
-    before: str | None = None,
     status: PermissionStatus | None = None,
     creator_username: str | None = None,
 ) -> Page[PermissionRecord]:
     """One Relay page of a brand's permissions, optionally filtered by status or username."""
-    key = list_key(brand_ig_id)
-    request = window(
-        first,
-        cursors.decode(key, after) if after is not None else None,
-        last,
-        cursors.decode(key, before) if before is not None else None,
-    )
+    request = window(list_key(brand_ig_id), args)
     username = creator_username.strip().lstrip("@").lower() if creator_username else None
 
     def keep(record: PermissionRecord) -> bool:
@@ -104,15 +95,11 @@ async def find_permission(
 
 async def request_permission(
     context: RequestContext,
-    brand_id: str,
+    brand_ig_id: str,
     creator_ig_id: str | None,
     creator_username: str | None,
 ) -> Outcome[PermissionHandle]:
-    """Ask a creator, by Instagram ID or username, for account-level permission for a brand.
-
-    An unusable brandId raises BadUserInput: the payload names the brand.
-    """
-    brand = ids.ig_user_id(brand_id, "Brand")
+    """Ask a creator, by Instagram ID or username, for account-level permission for a brand."""
     outcome: Outcome[PermissionHandle] = Outcome()
     creator = _creator_choice(outcome, creator_ig_id, creator_username)
     if creator is None:
@@ -120,7 +107,9 @@ async def request_permission(
     param, value = creator
     credentials = context.require_credentials()
     try:
-        answer = await context.services.client.post(credentials, f"{brand}/{EDGE}", {param: value})
+        answer = await context.services.client.post(
+            credentials, f"{brand_ig_id}/{EDGE}", {param: value}
+        )
     except BadUserInput as error:
         if not rejected_by_graph(error):
             raise
@@ -129,21 +118,22 @@ async def request_permission(
         )
         return outcome
     finally:
-        context.services.cache.invalidate(brand)
+        context.services.cache.invalidate(brand_ig_id)
     known = (
         CreatorRecord(value)
         if param == "creator_instagram_account"
         else CreatorRecord("", username=value)
     )
-    outcome.result = PermissionHandle(_graph_id(answer), brand, known, PermissionStatus.PENDING)
+    outcome.result = PermissionHandle(
+        _graph_id(answer), brand_ig_id, known, PermissionStatus.PENDING
+    )
     return outcome
 
 
 async def revoke_permission(
-    context: RequestContext, brand_id: str, creator_ig_id: str
+    context: RequestContext, brand_ig_id: str, creator_ig_id: str
 ) -> Outcome[PermissionHandle]:
     """Revoke a brand's permission from a creator."""
-    brand = ids.ig_user_id(brand_id, "Brand")
     outcome: Outcome[PermissionHandle] = Outcome()
     try:
         creator = ids.ig_user_id(creator_ig_id, "Creator")
@@ -153,7 +143,7 @@ async def revoke_permission(
     credentials = context.require_credentials()
     data = {"creator_instagram_account": creator, "revoke": "true"}
     try:
-        answer = await context.services.client.post(credentials, f"{brand}/{EDGE}", data)
+        answer = await context.services.client.post(credentials, f"{brand_ig_id}/{EDGE}", data)
     except BadUserInput as error:
         if not rejected_by_graph(error):
             raise
@@ -164,9 +154,9 @@ async def revoke_permission(
         )
         return outcome
     finally:
-        context.services.cache.invalidate(brand)
+        context.services.cache.invalidate(brand_ig_id)
     outcome.result = PermissionHandle(
-        _graph_id(answer), brand, CreatorRecord(creator), PermissionStatus.REVOKED
+        _graph_id(answer), brand_ig_id, CreatorRecord(creator), PermissionStatus.REVOKED
     )
     return outcome
 

@@ -1,6 +1,6 @@
 """The Mutation root: request and revoke permissions, accept and decline invites (Relay inputs)."""
 
-from typing import Any
+from typing import Any, Self
 
 import strawberry
 
@@ -55,20 +55,34 @@ class RespondToInviteInput:
     client_mutation_id: str | None = None
 
 
-@strawberry.type(description="What requestPermission did.")
-class RequestPermissionPayload:
+@strawberry.type
+class PermissionPayload:
     client_mutation_id: str | None
     user_errors: list[UserError]
     permission: Permission | None
     brand: Brand
+
+    @classmethod
+    def of(
+        cls, client_mutation_id: str | None, brand: str, outcome: Outcome[PermissionHandle]
+    ) -> Self:
+        """The payload of a permission mutation's outcome."""
+        return cls(
+            client_mutation_id=client_mutation_id,
+            user_errors=_errors(outcome),
+            permission=Permission.of(outcome.result) if outcome.result is not None else None,
+            brand=Brand.of(brand),
+        )
+
+
+@strawberry.type(description="What requestPermission did.")
+class RequestPermissionPayload(PermissionPayload):
+    pass
 
 
 @strawberry.type(description="What revokePermission did.")
-class RevokePermissionPayload:
-    client_mutation_id: str | None
-    user_errors: list[UserError]
-    permission: Permission | None
-    brand: Brand
+class RevokePermissionPayload(PermissionPayload):
+    pass
 
 
 @strawberry.type(description="What acceptInvite or declineInvite did.")
@@ -77,10 +91,6 @@ class RespondToInvitePayload:
     user_errors: list[UserError]
     success: bool
     creator: Creator
-
-
-def _permission(outcome: Outcome[PermissionHandle]) -> Permission | None:
-    return Permission.of(outcome.result) if outcome.result is not None else None
 
 
 def _errors(outcome: Outcome[Any]) -> list[UserError]:
@@ -97,12 +107,7 @@ class Mutation:
         outcome = await permissions.request_permission(
             info.context, brand, input.creator_ig_id, input.creator_username
         )
-        return RequestPermissionPayload(
-            client_mutation_id=input.client_mutation_id,
-            user_errors=_errors(outcome),
-            permission=_permission(outcome),
-            brand=Brand.of(brand),
-        )
+        return RequestPermissionPayload.of(input.client_mutation_id, brand, outcome)
 
     @strawberry.mutation(description="Revoke a brand's permission from a creator.")
     async def revoke_permission(
@@ -110,12 +115,7 @@ class Mutation:
     ) -> RevokePermissionPayload:
         brand = ids.ig_user_id(input.brand_id, "Brand")
         outcome = await permissions.revoke_permission(info.context, brand, input.creator_ig_id)
-        return RevokePermissionPayload(
-            client_mutation_id=input.client_mutation_id,
-            user_errors=_errors(outcome),
-            permission=_permission(outcome),
-            brand=Brand.of(brand),
-        )
+        return RevokePermissionPayload.of(input.client_mutation_id, brand, outcome)
 
     @strawberry.mutation(description="Accept a collaboration invite.")
     async def accept_invite(

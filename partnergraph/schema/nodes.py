@@ -6,6 +6,7 @@ import strawberry
 
 from partnergraph.resolvers import ids, invites, permissions
 from partnergraph.resolvers.context import RequestContext
+from partnergraph.resolvers.paging import PageArgs
 from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionStatus
 from partnergraph.schema.connections import Connection
 
@@ -53,10 +54,7 @@ class Brand(Node):
         page = await permissions.permissions_page(
             info.context,
             self.ig_id,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
+            PageArgs(first, after, last, before),
             status=status,
             creator_username=creator_username,
         )
@@ -99,7 +97,7 @@ class Creator(Node):
         before: str | None = None,
     ) -> Connection["Invite"]:
         page = await invites.invites_page(
-            info.context, self.ig_id, first=first, after=after, last=last, before=before
+            info.context, self.ig_id, PageArgs(first, after, last, before)
         )
         return Connection.of(invites.list_key(self.ig_id), page, Invite.of)
 
