@@ -1,64 +1,51 @@
-"""How many permission pages a second one emulator process serves, against its /admin/stats."""
+"""Graph pages/s one emulator process serves ÷ its cheapest route's req/s, same client and load."""
 
 import asyncio
-import sys
-import time
-from pathlib import Path
 
-import httpx
+from bench import harness
+from partnergraph.resolvers.records import PERMISSION_FIELDS
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.servers import running
-
-CLIENTS = 8
-REQUESTS = 4000
-LIMIT = 100
+NAME = "emulator_pages"
+REQUESTS = 3_000
+CONCURRENCY = 8
 
 
-async def _rate(client: httpx.AsyncClient, url: str, params: dict[str, str | int]) -> float:
-    """Requests per second for REQUESTS requests from CLIENTS concurrent clients."""
-
-    async def worker(count: int) -> None:
-        for _ in range(count):
-            response = await client.get(url, params=params)
-            response.raise_for_status()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(REQUESTS // CLIENTS) for _ in range(CLIENTS)))
-    return REQUESTS / (time.perf_counter() - started)
-
-
-async def _measure(base_url: str) -> tuple[float, float]:
-    limits = httpx.Limits(max_connections=CLIENTS)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-        state = (await client.get("/admin/state")).json()
-        token = next(t["token"] for t in state["tokens"] if t["role"] == "brand_manager")
-        big = max(state["brands"], key=lambda brand: brand["permissionCount"])["id"]
-        first = await client.get(
-            f"/v23.0/{big}/branded_content_ad_permissions",
-            params={"access_token": token, "limit": LIMIT},
+async def _measure(emulator: str, token: str, brand: str, pid: int) -> str:
+    async with harness.client(CONCURRENCY) as client:
+        admin = client.build_request("GET", f"{emulator}/admin/stats")
+        pages = [
+            client.build_request(
+                "GET",
+                f"{emulator}/v23.0/{brand}/branded_content_ad_permissions",
+                params={"fields": PERMISSION_FIELDS, "limit": str(limit)},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            for limit in (10, 100)
+        ]
+        contenders = [harness.always(request) for request in (admin, *pages)]
+        await harness.rates(client, contenders, 300, CONCURRENCY, 1)
+        before = harness.cpu_seconds(pid)
+        admin_rate, page10_rate, page100_rate = await harness.rates(
+            client, contenders, REQUESTS, CONCURRENCY
         )
-        after = first.json()["paging"]["cursors"]["after"]
-        await _rate(client, "/admin/stats", {})
-        baseline = await _rate(client, "/admin/stats", {})
-        pages = await _rate(
-            client,
-            f"/v23.0/{big}/branded_content_ad_permissions",
-            {"access_token": token, "limit": LIMIT, "after": after},
-        )
-    return pages, baseline
+        busy = (harness.cpu_seconds(pid) - before) / (3 * REQUESTS)
+    return harness.report(
+        NAME,
+        page10_rate / admin_rate,
+        "pages of 10 per s ÷ GET /admin/stats req/s",
+        "none, a capacity figure",
+        f"pages of 10: {page10_rate:.0f}/s, pages of 100: {page100_rate:.0f}/s, "
+        f"/admin/stats {admin_rate:.0f} req/s, {REQUESTS} each, concurrency {CONCURRENCY}, "
+        f"{busy * 1e3:.2f} ms emulator CPU per request on average",
+    )
 
 
 def main() -> None:
-    """Start an emulator, measure, print one line."""
-    with running("emulator") as url:
-        pages, baseline = asyncio.run(_measure(url))
-    print(
-        f"emulator: {pages:,.0f} pages/s of {LIMIT} permissions, "
-        f"{pages / baseline:.2f}x its GET /admin/stats baseline ({baseline:,.0f} req/s), "
-        f"{CLIENTS} concurrent clients, one process"
-    )
+    """Print the emulator_pages line."""
+    with harness.running("emulator") as emulator:
+        manager = harness.token_of(harness.state(emulator), "brand_manager")
+        pid = harness.pid_of("emulator")
+        print(asyncio.run(_measure(emulator, manager["token"], manager["brandIds"][0], pid)))
 
 
 if __name__ == "__main__":
