@@ -11,7 +11,7 @@ import httpx
 from bench import harness
 
 NAME = "dashboard_mix"
-REQUESTS = 2_000
+REQUESTS = 1_000
 CLIENTS = 50
 TTL = "600"
 

@@ -6,7 +6,7 @@ from bench import harness
 from partnergraph.resolvers.records import PERMISSION_FIELDS
 
 NAME = "emulator_pages"
-REQUESTS = 3_000
+REQUESTS = 2_100
 CONCURRENCY = 8
 
 

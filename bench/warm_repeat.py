@@ -5,7 +5,7 @@ import asyncio
 from bench import harness
 
 NAME = "warm_repeat"
-REQUESTS = 6_000
+REQUESTS = 4_500
 CONCURRENCY = 8
 
 
