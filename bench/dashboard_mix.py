@@ -11,7 +11,7 @@ import httpx
 from bench import harness
 
 NAME = "dashboard_mix"
-REQUESTS = 1_000
+REQUESTS = 2_000
 CLIENTS = 50
 TTL = "600"
 
@@ -78,7 +78,9 @@ async def _mix(api: str, views: list[View]) -> int:
     async def dashboard() -> None:
         nonlocal sent
         while sent < REQUESTS:
-            sent += await _open(client, api, views[next(counter) % len(views)])
+            # Not `sent += await …`: that reads `sent` before awaiting and loses others' counts.
+            opened = await _open(client, api, views[next(counter) % len(views)])
+            sent += opened
 
     async with harness.client(CLIENTS) as client:
         await asyncio.gather(*(dashboard() for _ in range(CLIENTS)))

@@ -1,4 +1,4 @@
-"""Server RSS over 50,000 requests on 5,000 keys (issue: 100,000 on 10,000), small cache."""
+"""Server RSS over 100,000 requests on 10,000 keys with a cache smaller than the keys."""
 
 import asyncio
 
@@ -7,11 +7,11 @@ import httpx
 from bench import harness
 
 NAME = "memory"
-REQUESTS = 50_000  # the issue asks 100,000: halved (and the keys) to keep `make bench` ~3 min
-KEYS = 5_000
+REQUESTS = 100_000
+KEYS = 10_000
 MAX_ENTRIES = "2000"
 CONCURRENCY = 8
-WARM_UP = 5_000
+WARM_UP = 10_000
 WINDOW = 100
 
 
@@ -45,8 +45,7 @@ async def _measure(api: str, token: str, brands: list[str], pid: int) -> str:
         "≈ 1.0, flat once the cache is full",
         f"RSS {warm:.1f} MiB after {WARM_UP // 1000}k (warm-up), {half:.1f} MiB at "
         f"{REQUESTS // 2000}k, {full:.1f} MiB at {REQUESTS // 1000}k; {KEYS} keys x "
-        f"{repeats} requests, --cache-max-entries {MAX_ENTRIES}, {REQUESTS / seconds:.0f} req/s; "
-        f"{REQUESTS:,} requests, not the 100,000 asked, to keep the whole run near 3 minutes",
+        f"{repeats} requests, --cache-max-entries {MAX_ENTRIES}, {REQUESTS / seconds:.0f} req/s",
     )
 
 
