@@ -38,6 +38,8 @@ class RequestContext:
     credentials: Credentials | None
     touched: dict[str, int] = field(default_factory=dict)
     """Owners whose upstream data this request read, with their data generation then."""
+    live: bool = False
+    """Whether the answer must be computed afresh every time: it writes or reads usage."""
     _pages: PageLoader | None = field(default=None, repr=False)
 
     @property

@@ -100,6 +100,7 @@ async def request_permission(
     creator_username: str | None,
 ) -> Outcome[PermissionHandle]:
     """Ask a creator, by Instagram ID or username, for account-level permission for a brand."""
+    context.live = True
     outcome: Outcome[PermissionHandle] = Outcome()
     creator = _creator_choice(outcome, creator_ig_id, creator_username)
     if creator is None:
@@ -134,6 +135,7 @@ async def revoke_permission(
     context: RequestContext, brand_ig_id: str, creator_ig_id: str
 ) -> Outcome[PermissionHandle]:
     """Revoke a brand's permission from a creator."""
+    context.live = True
     outcome: Outcome[PermissionHandle] = Outcome()
     try:
         creator = ids.ig_user_id(creator_ig_id, "Creator")

@@ -19,6 +19,7 @@ class RateLimitView:
 def rate_limit(context: RequestContext) -> RateLimitView:
     """The rate-limit view of the caller's token."""
     scope = context.require_credentials().scope
+    context.live = True
     services = context.services
     user = services.budgets.last_user(scope)
     return RateLimitView(

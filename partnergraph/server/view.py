@@ -51,12 +51,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
             response = await self.run(request, context=context)
         except HTTPException as error:
             response = _error_response(error.reason, error.status_code)
-        if (
-            answers
-            and key
-            and response.status_code == 200
-            and getattr(request.state, "clean", False)
-        ):
+        clean = response.status_code == 200 and getattr(request.state, "clean", False)
+        if answers and key and clean and not context.live:
             await answers.put(key, bytes(response.body), context.touched)
         await response(scope, receive, send)
 

@@ -162,3 +162,13 @@ async def test_rate_limit_is_live_and_reports_usage_headers(api: Api, demo: Demo
     second = (await api.data("RateLimit", token=token))["rateLimit"]
     assert second["invitesRead"]["used"] == 2
     assert await _total(api) == 0
+
+
+async def test_an_identical_mutation_is_never_answered_from_the_cache(api: Api, demo: Demo) -> None:
+    creator = demo.creator_without_big_brand_permission()["id"]
+    variables = {"input": {"brandId": demo.big_brand, "creatorIgId": creator}}
+    await api.reset_stats()
+    answers = [await api.data("RequestPermission", variables) for _ in range(2)]
+    assert answers[0] == answers[1]
+    stats = await api.upstream_calls()
+    assert stats["byEdge"]["branded_content_ad_permissions"]["POST"] == 2
