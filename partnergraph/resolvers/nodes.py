@@ -6,8 +6,8 @@ from partnergraph.errors import BadUserInput
 from partnergraph.resolvers import ids
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.invites import find_invite
-from partnergraph.resolvers.permissions import PermissionHandle, find_permission
-from partnergraph.resolvers.records import CreatorRecord, InviteRecord
+from partnergraph.resolvers.permissions import find_permission
+from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +17,7 @@ class BrandRef:
     ig_id: str
 
 
-NodeRecord = BrandRef | CreatorRecord | PermissionHandle | InviteRecord
+NodeRecord = BrandRef | CreatorRecord | PermissionRecord | InviteRecord
 
 
 async def resolve_node(context: RequestContext, global_id: str) -> NodeRecord | None:
@@ -29,8 +29,7 @@ async def resolve_node(context: RequestContext, global_id: str) -> NodeRecord | 
         case "Creator", (ig_id,):
             return CreatorRecord(ids.bare(ig_id))
         case "Permission", (brand, graph_id):
-            found = await find_permission(context, ids.bare(brand), graph_id)
-            return PermissionHandle.of(found) if found else None
+            return await find_permission(context, ids.bare(brand), graph_id)
         case "Invite", (invitee, media_id):
             return await find_invite(context, ids.bare(invitee), media_id)
     raise BadUserInput(f"{global_id!r} is not an ID of this API.")

@@ -39,11 +39,6 @@ class PermissionHandle:
     status_after_write: PermissionStatus
     _record: PermissionRecord | None = field(default=None, repr=False)
 
-    @classmethod
-    def of(cls, record: PermissionRecord) -> "PermissionHandle":
-        """A handle on a permission already read in full."""
-        return cls(record.graph_id, record.brand_ig_id, record.creator, record.status, record)
-
     async def record(self, context: RequestContext) -> PermissionRecord:
         """The permission as the brand's list shows it, or as far as the write tells."""
         if self._record is None:

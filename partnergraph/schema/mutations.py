@@ -59,7 +59,14 @@ class RespondToInviteInput:
 class PermissionPayload:
     client_mutation_id: str | None
     user_errors: list[UserError]
-    permission: Permission | None
+    handle: strawberry.Private[PermissionHandle | None]
+
+    @strawberry.field(description="The permission, as the brand's list now shows it.")
+    async def permission(self, info: Info) -> Permission | None:
+        if self.handle is None:
+            return None
+        return Permission.of(await self.handle.record(info.context))
+
     brand: Brand
 
     @classmethod
@@ -70,8 +77,8 @@ class PermissionPayload:
         return cls(
             client_mutation_id=client_mutation_id,
             user_errors=_errors(outcome),
-            permission=Permission.of(outcome.result) if outcome.result is not None else None,
             brand=Brand.of(brand),
+            handle=outcome.result,
         )
 
 

@@ -7,7 +7,12 @@ import strawberry
 from partnergraph.resolvers import ids, invites, permissions
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.paging import PageArgs
-from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionStatus
+from partnergraph.resolvers.records import (
+    CreatorRecord,
+    InviteRecord,
+    PermissionRecord,
+    PermissionStatus,
+)
 from partnergraph.schema.connections import Connection
 
 Info = strawberry.Info[RequestContext, None]
@@ -61,7 +66,7 @@ class Brand(Node):
         return Connection.of(
             permissions.list_key(self.ig_id),
             page,
-            lambda record: Permission.of(permissions.PermissionHandle.of(record)),
+            Permission.of,
         )
 
 
@@ -106,29 +111,23 @@ class Creator(Node):
 class Permission(Node):
     graph_id: strawberry.ID = strawberry.field(description="The permission's Graph API ID.")
     brand: Brand
-    handle: strawberry.Private[permissions.PermissionHandle]
+    status: PermissionStatus = strawberry.field(
+        description="The status, matched case-insensitively."
+    )
+    raw_status: str = strawberry.field(description="The status exactly as the Graph API gave it.")
+    creator: Creator = strawberry.field(description="The creator asked for the permission.")
 
     @classmethod
-    def of(cls, handle: permissions.PermissionHandle) -> "Permission":
-        """The permission a handle stands for."""
+    def of(cls, record: PermissionRecord) -> "Permission":
+        """The permission a record describes."""
         return cls(
-            id=strawberry.ID(ids.encode("Permission", handle.brand_ig_id, handle.graph_id)),
-            graph_id=strawberry.ID(handle.graph_id),
-            brand=Brand.of(handle.brand_ig_id),
-            handle=handle,
+            id=strawberry.ID(ids.encode("Permission", record.brand_ig_id, record.graph_id)),
+            graph_id=strawberry.ID(record.graph_id),
+            brand=Brand.of(record.brand_ig_id),
+            status=record.status,
+            raw_status=record.raw_status,
+            creator=Creator.of(record.creator),
         )
-
-    @strawberry.field(description="The status, matched case-insensitively.")
-    async def status(self, info: Info) -> PermissionStatus:
-        return (await self.handle.record(info.context)).status
-
-    @strawberry.field(description="The status exactly as the Graph API gave it.")
-    async def raw_status(self, info: Info) -> str:
-        return (await self.handle.record(info.context)).raw_status
-
-    @strawberry.field(description="The creator asked for the permission.")
-    async def creator(self, info: Info) -> Creator:
-        return Creator.of((await self.handle.record(info.context)).creator)
 
 
 @strawberry.type(description="A pending invite to collaborate on another account's post.")

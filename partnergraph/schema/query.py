@@ -7,9 +7,8 @@ import strawberry
 
 from partnergraph.resolvers import ids
 from partnergraph.resolvers.nodes import BrandRef, NodeRecord, resolve_node
-from partnergraph.resolvers.permissions import PermissionHandle
 from partnergraph.resolvers.ratelimit import rate_limit
-from partnergraph.resolvers.records import CreatorRecord, InviteRecord
+from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionRecord
 from partnergraph.schema.nodes import Brand, Creator, Info, Invite, Node, Permission
 from partnergraph.schema.ratelimit import RateLimit
 
@@ -52,7 +51,7 @@ def _node(record: NodeRecord | None) -> Node | None:
             return Brand.of(ig_id)
         case CreatorRecord():
             return Creator.of(record)
-        case PermissionHandle():
+        case PermissionRecord():
             return Permission.of(record)
         case InviteRecord():
             return Invite.of(record)
