@@ -10,10 +10,12 @@ _ANNOUNCEMENT = " listening on "
 
 
 @contextmanager
-def running(*args: str, env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """Run `partnergraph <args> --port 0` and yield its base URL until the block ends."""
+def running(
+    *args: str, env: Mapping[str, str] | None = None, module: str = "partnergraph"
+) -> Iterator[str]:
+    """Run `python -m <module> <args> --port 0` and yield its base URL until the block ends."""
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "partnergraph", *args, "--host", "127.0.0.1", "--port", "0"],
+        [sys.executable, "-m", module, *args, "--host", "127.0.0.1", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, **(env or {})},
@@ -25,7 +27,7 @@ def running(*args: str, env: Mapping[str, str] | None = None) -> Iterator[str]:
                 url = line.split(_ANNOUNCEMENT, 1)[1].strip()
                 break
         else:
-            raise RuntimeError(f"partnergraph {' '.join(args)} exited with {process.wait()}")
+            raise RuntimeError(f"{module} {' '.join(args)} exited with {process.wait()}")
         yield url
     finally:
         process.terminate()
