@@ -1,22 +1,21 @@
 """A creator's pending collaboration invites: paged reads, accepting and declining."""
 
-from collections.abc import Callable
-
 from partnergraph.errors import BadUserInput
 from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
-from partnergraph.resolvers.lists import fetcher
+from partnergraph.resolvers.lists import GraphList
 from partnergraph.resolvers.outcomes import (
     Outcome,
     UserErrorCode,
     UserErrorRecord,
     rejected_by_graph,
 )
-from partnergraph.resolvers.paging import Page, PageArgs, Window, read_page, window
+from partnergraph.resolvers.paging import Page, PageArgs, window
 from partnergraph.resolvers.records import InviteRecord, invite_from_graph
 
 EDGE = "collaboration_invites"
+_INVITES = GraphList(EDGE, {}, invite_from_graph, BudgetKind.INVITES_READ)
 
 
 def list_key(ig_user_id: str) -> ListKey:
@@ -30,20 +29,14 @@ async def invites_page(
     args: PageArgs,
 ) -> Page[InviteRecord]:
     """One Relay page of a user's pending collaboration invites."""
-    return await _read(context, ig_user_id, window(list_key(ig_user_id), args), None)
+    return await _INVITES.page(context, ig_user_id, window(list_key(ig_user_id), args))
 
 
 async def find_invite(
     context: RequestContext, ig_user_id: str, media_id: str
 ) -> InviteRecord | None:
     """A user's pending invite to a media, within the scan budget."""
-    page = await _read(
-        context,
-        ig_user_id,
-        Window(1, forward=True, cursor=None),
-        lambda record: record.media_id == media_id,
-    )
-    return page.edges[0].node if page.edges else None
+    return await _INVITES.first(context, ig_user_id, lambda record: record.media_id == media_id)
 
 
 async def respond_to_invite(
@@ -89,19 +82,3 @@ async def respond_to_invite(
         return outcome
     outcome.result = ig_user_id
     return outcome
-
-
-async def _read(
-    context: RequestContext,
-    ig_user_id: str,
-    request: Window,
-    keep: Callable[[InviteRecord], bool] | None,
-) -> Page[InviteRecord]:
-    fetch = fetcher(context, ig_user_id, EDGE, {}, BudgetKind.INVITES_READ)
-    return await read_page(
-        fetch,
-        request,
-        lambda item: invite_from_graph(ig_user_id, item),
-        keep,
-        context.services.scan_budget,
-    )

@@ -1,15 +1,54 @@
-"""Reads Graph list answers into upstream pages, through the request's page loader."""
+"""Graph list edges read into Relay pages of records, through the request's page loader."""
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from partnergraph.errors import UpstreamUnavailable
 from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.loaders import PageKey
-from partnergraph.resolvers.paging import PageFetcher, UpstreamPage
+from partnergraph.resolvers.paging import Page, PageFetcher, UpstreamPage, Window, read_page
+
+R = TypeVar("R")
 
 
-def fetcher(
+@dataclass(frozen=True, slots=True)
+class GraphList(Generic[R]):
+    """A Graph list edge: its query fields, its daily budget, how its items become records."""
+
+    edge: str
+    params: Mapping[str, str]
+    parse: Callable[[str, dict[str, Any]], R | None]
+    """The record of an item of an owner's list, or None for an item to skip."""
+    budget: BudgetKind | None = None
+
+    async def page(
+        self,
+        context: RequestContext,
+        owner: str,
+        request: Window,
+        keep: Callable[[R], bool] | None = None,
+    ) -> Page[R]:
+        """The requested page of owner's list, filtered by keep within the scan budget."""
+        fetch = _fetcher(context, owner, self.edge, dict(self.params), self.budget)
+        return await read_page(
+            fetch,
+            request,
+            lambda item: self.parse(owner, item),
+            keep,
+            context.services.scan_budget,
+        )
+
+    async def first(
+        self, context: RequestContext, owner: str, keep: Callable[[R], bool]
+    ) -> R | None:
+        """The first record of owner's list that keep accepts, within the scan budget."""
+        page = await self.page(context, owner, Window(1, forward=True, cursor=None), keep)
+        return page.edges[0].node if page.edges else None
+
+
+def _fetcher(
     context: RequestContext,
     owner: str,
     edge: str,

@@ -1,14 +1,13 @@
 """A brand's partnership-ad permissions: paged and filtered reads, requests and revocations."""
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from partnergraph.errors import BadUserInput, UpstreamUnavailable
 from partnergraph.resolvers import ids
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
-from partnergraph.resolvers.lists import fetcher
+from partnergraph.resolvers.lists import GraphList
 from partnergraph.resolvers.outcomes import (
     Outcome,
     UserErrorCode,
@@ -16,7 +15,7 @@ from partnergraph.resolvers.outcomes import (
     invalid_input,
     rejected_by_graph,
 )
-from partnergraph.resolvers.paging import Page, PageArgs, Window, read_page, window
+from partnergraph.resolvers.paging import Page, PageArgs, window
 from partnergraph.resolvers.records import (
     PERMISSION_FIELDS,
     CreatorRecord,
@@ -26,6 +25,7 @@ from partnergraph.resolvers.records import (
 )
 
 EDGE = "branded_content_ad_permissions"
+_PERMISSIONS = GraphList(EDGE, {"fields": PERMISSION_FIELDS}, permission_from_graph)
 _USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 
 
@@ -72,20 +72,16 @@ async def permissions_page(
         return username is None or (record.creator.username or "").lower() == username
 
     filtered = status is not None or username is not None
-    return await _read(context, brand_ig_id, request, keep if filtered else None)
+    return await _PERMISSIONS.page(context, brand_ig_id, request, keep if filtered else None)
 
 
 async def find_permission(
     context: RequestContext, brand_ig_id: str, graph_id: str
 ) -> PermissionRecord | None:
     """The permission with a Graph ID in a brand's list, within the scan budget."""
-    page = await _read(
-        context,
-        brand_ig_id,
-        Window(1, forward=True, cursor=None),
-        lambda record: record.graph_id == graph_id,
+    return await _PERMISSIONS.first(
+        context, brand_ig_id, lambda record: record.graph_id == graph_id
     )
-    return page.edges[0].node if page.edges else None
 
 
 async def request_permission(
@@ -156,22 +152,6 @@ async def revoke_permission(
         _graph_id(answer), brand_ig_id, CreatorRecord(creator), PermissionStatus.REVOKED
     )
     return outcome
-
-
-async def _read(
-    context: RequestContext,
-    brand_ig_id: str,
-    request: Window,
-    keep: Callable[[PermissionRecord], bool] | None,
-) -> Page[PermissionRecord]:
-    fetch = fetcher(context, brand_ig_id, EDGE, {"fields": PERMISSION_FIELDS})
-    return await read_page(
-        fetch,
-        request,
-        lambda item: permission_from_graph(brand_ig_id, item),
-        keep,
-        context.services.scan_budget,
-    )
 
 
 def _creator_choice(
