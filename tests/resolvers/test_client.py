@@ -3,12 +3,19 @@
 import hashlib
 import hmac
 import json
+import time
 
 import httpx
 import pytest
 
 from partnergraph.errors import RateLimited, UpstreamUnavailable
-from partnergraph.resolvers.upstream.client import Credentials, GraphClient, RetryPolicy
+from partnergraph.resolvers.upstream.client import (
+    MAX_PACE,
+    SLOW_DOWN_FROM,
+    Credentials,
+    GraphClient,
+    RetryPolicy,
+)
 from partnergraph.resolvers.upstream.usage import UsageLedger
 
 CREDENTIALS = Credentials(token="EAAtoken", scope="scope-1")
@@ -55,6 +62,17 @@ async def test_usage_at_100_percent_refuses_the_next_call_locally() -> None:
     other = Credentials(token="EAAother", scope="scope-2")
     await client.get(other, "1784/branded_content_ad_permissions", {})
     assert len(seen) == 2
+
+
+async def test_usage_near_the_limit_spaces_calls_out() -> None:
+    percent = 95
+    answer = httpx.Response(200, json={"data": []}, headers=_usage(percent, 1))
+    client = _client(httpx.MockTransport(lambda request: answer))
+    await client.get(CREDENTIALS, "1784/branded_content_ad_permissions", {})
+    began = time.monotonic()
+    await client.get(CREDENTIALS, "1784/branded_content_ad_permissions", {})
+    pace = MAX_PACE * (percent - SLOW_DOWN_FROM) / (100 - SLOW_DOWN_FROM)
+    assert time.monotonic() - began >= pace  # asyncio.sleep never wakes early
 
 
 async def test_token_travels_in_a_header_with_its_appsecret_proof() -> None:
