@@ -6,12 +6,9 @@ context's `live` flag.
 
 import hashlib
 import json
-from contextvars import ContextVar
 from typing import Any
 
 from starlette.requests import Request
-
-_decoded: ContextVar[tuple[bytes, Any] | None] = ContextVar("decoded_body", default=None)
 
 
 async def answer_key(request: Request, scope: str) -> str | None:
@@ -36,21 +33,11 @@ async def _payload(request: Request) -> tuple[str, str | None, Any] | None:
         return _fields({**params, "variables": variables})
     if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
         return None
-    raw = await request.body()
     try:
-        body = json.loads(raw)
+        body = json.loads(await request.body())
     except ValueError:
         return None
-    _decoded.set((raw, body))
     return _fields(body) if isinstance(body, dict) else None
-
-
-def decode_body(data: str | bytes) -> Any:
-    """The JSON of a request body, decoded once: answer_key's result when it read the same body."""
-    memo = _decoded.get()
-    if memo is not None and memo[0] is data:
-        return memo[1]
-    return json.loads(data)
 
 
 def _fields(body: dict[str, Any]) -> tuple[str, str | None, Any] | None:

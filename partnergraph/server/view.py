@@ -14,7 +14,7 @@ from strawberry.types import ExecutionResult
 from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
-from partnergraph.server.answers import answer_key, decode_body
+from partnergraph.server.answers import answer_key
 
 _SCHEMES = ("bearer", "oauth")
 
@@ -63,9 +63,6 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
         return process_result(result)
-
-    def decode_json(self, data: str | bytes) -> object:
-        return decode_body(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._graphiql_page(request))
