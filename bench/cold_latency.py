@@ -14,7 +14,7 @@ from bench import harness
 from partnergraph.resolvers.records import PERMISSION_FIELDS
 
 NAME = "cold_latency"
-SAMPLES = 40
+SAMPLES = 100
 LATENCY_MS = 50
 
 
