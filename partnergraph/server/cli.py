@@ -74,6 +74,12 @@ def _serve(args: argparse.Namespace) -> None:
         raise SettingsError("--workers must be at least 1")
     if args.workers > 1 and settings.demo_mode:
         raise SettingsError("demo mode runs one worker: each would get its own emulator")
+    if args.workers > 1 and settings.cache_ttl > 0:
+        raise SettingsError(
+            "--workers keeps a cache in each worker, so a write through one would not refresh "
+            "what the others have cached: run one worker, or turn caching off with "
+            "PARTNERGRAPH_CACHE_TTL=0"
+        )
     sock = listen.bind(settings.host, settings.port)
     if args.workers > 1:
         os.environ.update(settings.to_env())

@@ -56,14 +56,24 @@ def test_demo_mode_mounts_the_emulator_for_other_clients(demo_url: str) -> None:
     assert answer["paging"]["next"].startswith(f"{demo_url}/emulator/")
 
 
-def test_bad_settings_exit_with_a_message() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "partnergraph", "serve", "--port", "0"],
-        env={"PARTNERGRAPH_CACHE_TTL": "soon", "PATH": ""},
+@pytest.mark.parametrize(
+    ("options", "environment", "message"),
+    [
+        ([], {"PARTNERGRAPH_CACHE_TTL": "soon"}, "PARTNERGRAPH_CACHE_TTL must be a number"),
+        (["--workers", "2"], {"PARTNERGRAPH_GRAPH_URL": "http://127.0.0.1:9"}, "one worker"),
+        (["--redis-url", "redis://127.0.0.1:6379"], {}, "PARTNERGRAPH_REDIS_URL is reserved"),
+    ],
+)
+def test_bad_settings_exit_with_a_message(
+    options: list[str], environment: dict[str, str], message: str
+) -> None:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "partnergraph", "serve", "--port", "0", *options],
+        env={**environment, "PATH": ""},
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 2
-    assert "PARTNERGRAPH_CACHE_TTL must be a number" in result.stderr
+    assert message in result.stderr
     assert "Traceback" not in result.stderr
