@@ -7,7 +7,7 @@ from strawberry.types import ExecutionContext
 
 from partnergraph.schema import errors
 from partnergraph.schema.complexity import ComplexityRule
-from partnergraph.schema.execution import ExecutionContext as FastExecutionContext
+from partnergraph.schema.execution import execution_context_class
 from partnergraph.schema.mutations import Mutation
 from partnergraph.schema.nodes import Brand, Creator, Invite, Permission
 from partnergraph.schema.query import Query
@@ -27,7 +27,7 @@ schema = _Schema(
     query=Query,
     mutation=Mutation,
     types=[Brand, Creator, Permission, Invite],
-    execution_context_class=FastExecutionContext,
+    execution_context_class=execution_context_class(),
     extensions=[
         lambda: ParserCache(maxsize=_DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=_DOCUMENT_CACHE_SIZE),
