@@ -25,6 +25,13 @@ SLOW_DOWN_FROM = 90
 MAX_PACE = 0.25
 
 
+def pace(peak_percent: int) -> float:
+    """Seconds to wait before a call while usage peaks at peak_percent (0 up to 90%)."""
+    if peak_percent <= SLOW_DOWN_FROM:
+        return 0.0
+    return MAX_PACE * min(1.0, (peak_percent - SLOW_DOWN_FROM) / (100 - SLOW_DOWN_FROM))
+
+
 @dataclass(frozen=True, slots=True)
 class Credentials:
     """A caller's Graph access token and the keyed hash that stands for it in keys and ledgers."""
@@ -153,8 +160,9 @@ class GraphClient:
                 f"The Graph API reports this token's usage at {peak}%; try again later.",
                 retry_after=report.retry_after or USAGE_FRESH_FOR,
             )
-        if peak >= SLOW_DOWN_FROM:
-            await asyncio.sleep(MAX_PACE * (peak - SLOW_DOWN_FROM) / (100 - SLOW_DOWN_FROM))
+        delay = pace(peak)
+        if delay:
+            await asyncio.sleep(delay)
 
     async def _send(
         self, credentials: Credentials, method: str, path: str, params: Mapping[str, str]
