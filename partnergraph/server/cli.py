@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--app-secret", help="app secret, to send appsecret_proof")
     serve.add_argument("--cache-ttl", type=float, help="seconds upstream data is reused; 0 = off")
     serve.add_argument("--cache-max-entries", type=int, help="entries the memory cache holds")
-    serve.add_argument("--redis-url", help="Redis URL for shared cache state")
+    serve.add_argument("--redis-url", help="reserved for a shared cache; refused by this version")
     serve.add_argument("--upstream-timeout", type=float, help="seconds one upstream call may take")
     serve.add_argument("--scan-budget", type=int, help="upstream calls a filtered page may cost")
     serve.set_defaults(run=_serve)

@@ -56,8 +56,8 @@ class Settings:
             raise SettingsError("PARTNERGRAPH_SCAN_BUDGET must be at least 1")
         if self.redis_url is not None:
             raise SettingsError(
-                "PARTNERGRAPH_REDIS_URL is reserved for a shared cache this version does not "
-                "have: its caches live in the process; unset it"
+                "PARTNERGRAPH_REDIS_URL (--redis-url) is reserved for a shared cache this "
+                "version does not have: its caches live in the process; unset it"
             )
         if self.graph_url is not None and not self.graph_url.startswith(("http://", "https://")):
             raise SettingsError("PARTNERGRAPH_GRAPH_URL must be an http:// or https:// URL")

@@ -60,8 +60,12 @@ def test_demo_mode_mounts_the_emulator_for_other_clients(demo_url: str) -> None:
     ("options", "environment", "message"),
     [
         ([], {"PARTNERGRAPH_CACHE_TTL": "soon"}, "PARTNERGRAPH_CACHE_TTL must be a number"),
-        (["--workers", "2"], {"PARTNERGRAPH_GRAPH_URL": "http://127.0.0.1:9"}, "one worker"),
-        (["--redis-url", "redis://127.0.0.1:6379"], {}, "PARTNERGRAPH_REDIS_URL is reserved"),
+        (
+            ["--workers", "2"],
+            {"PARTNERGRAPH_GRAPH_URL": "http://127.0.0.1:9"},
+            "a cache in each worker",
+        ),
+        (["--redis-url", "redis://127.0.0.1:6379"], {}, "(--redis-url) is reserved"),
     ],
 )
 def test_bad_settings_exit_with_a_message(
