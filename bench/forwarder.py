@@ -20,19 +20,20 @@ from partnergraph.server.listen import bind, serve
 
 def forwarder(upstream: str) -> Starlette:
     """An app answering each GET with what upstream answers to the same path and query."""
-    clients: list[httpx.AsyncClient] = []
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with httpx.AsyncClient() as client:
-            clients.append(client)
+            app.state.upstream = client
             yield
 
     async def forward(request: Request) -> Response:
-        answer = await clients[0].get(
+        client: httpx.AsyncClient = request.app.state.upstream
+        authorization = request.headers.get("authorization")
+        answer = await client.get(
             f"{upstream}{request.url.path}",
             params=request.query_params,
-            headers={"Authorization": request.headers.get("authorization", "")},
+            headers={"Authorization": authorization} if authorization else None,
         )
         return Response(answer.content, answer.status_code, media_type="application/json")
 

@@ -31,7 +31,7 @@ class GraphList(Generic[R]):
         keep: Callable[[R], bool] | None = None,
     ) -> Page[R]:
         """The requested page of owner's list, filtered by keep within the scan budget."""
-        fetch = _fetcher(context, owner, self.edge, dict(self.params), self.budget)
+        fetch = _fetcher(context, owner, self.edge, self.params, self.budget)
         return await read_page(
             fetch,
             request,
@@ -52,8 +52,8 @@ def _fetcher(
     context: RequestContext,
     owner: str,
     edge: str,
-    params: dict[str, str],
-    budget: BudgetKind | None = None,
+    params: Mapping[str, str],
+    budget: BudgetKind | None,
 ) -> PageFetcher:
     """A PageFetcher for one owner's list on an edge, with fixed extra query parameters."""
 

@@ -98,7 +98,7 @@ def listing(emulator_url: str) -> Listing:
 
 
 @dataclass
-class GraphList:
+class CountingFetcher:
     """A PageFetcher on the emulator's list that counts its calls."""
 
     client: httpx.AsyncClient
@@ -136,14 +136,14 @@ class GraphList:
         return page, self.calls - before
 
 
-def run(listing: Listing, body: Callable[[GraphList], Awaitable[T]]) -> T:
+def run(listing: Listing, body: Callable[[CountingFetcher], Awaitable[T]]) -> T:
     """Run body on a fresh event loop with its own fetcher (the emulator is another process)."""
 
     async def main() -> T:
         async with httpx.AsyncClient(
             base_url=listing.url, timeout=30, limits=NO_KEEPALIVE
         ) as client:
-            return await body(GraphList(client, listing))
+            return await body(CountingFetcher(client, listing))
 
     return asyncio.run(main())
 
@@ -171,7 +171,7 @@ def at(listing: Listing, index: int) -> Position:
 def test_first_n_following_end_cursor_visits_the_list_once_in_order(
     listing: Listing, n: int
 ) -> None:
-    async def walk(fetch: GraphList) -> None:
+    async def walk(fetch: CountingFetcher) -> None:
         seen: list[str] = []
         cursor: Position | None = None
         while True:
@@ -199,7 +199,7 @@ def test_first_n_following_end_cursor_visits_the_list_once_in_order(
 @example(n=10)
 @example(n=100)
 def test_last_n_following_start_cursor_walks_back_to_the_start(listing: Listing, n: int) -> None:
-    async def walk(fetch: GraphList) -> None:
+    async def walk(fetch: CountingFetcher) -> None:
         tail, _ = await fetch.read(Window(1, forward=True, cursor=at(listing, -2)))
         assert ids_of(tail) == listing.ids[-1:]
         assert not tail.has_next_page
@@ -247,7 +247,7 @@ def test_any_edge_cursor_resumes_either_way(
         origin = at(listing, base)
         first = max(0, base - mint_size)
 
-    async def check(fetch: GraphList) -> None:
+    async def check(fetch: CountingFetcher) -> None:
         minted, _ = await fetch.read(Window(mint_size, mint_forward, origin))
         assert ids_of(minted) == listing.ids[first : first + len(minted.edges)]
         k = data.draw(st.integers(0, len(minted.edges) - 1), label="edge")
@@ -288,7 +288,7 @@ def test_status_filter_scans_within_budget_and_resumes(
     def keep(record: PermissionRecord) -> bool:
         return record.status is status
 
-    async def walk(fetch: GraphList) -> None:
+    async def walk(fetch: CountingFetcher) -> None:
         seen: list[str] = []
         pages: list[Page[PermissionRecord]] = []
         if forward:
@@ -349,7 +349,7 @@ def test_filtered_page_resumes_from_any_edge_cursor(
     def keep(record: PermissionRecord) -> bool:
         return record.status is status
 
-    async def check(fetch: GraphList) -> None:
+    async def check(fetch: CountingFetcher) -> None:
         minted, _ = await fetch.read(Window(mint_size, True, origin), keep, scan_budget=10)
         if not minted.edges:
             return
