@@ -2,10 +2,13 @@
 
 import time
 from collections import OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
 from partnergraph.errors import RateLimited
+from partnergraph.resolvers.upstream.errors import refused
 
 DAY = 24 * 60 * 60.0
 _MAX_USERS = 100_000
@@ -43,8 +46,22 @@ class DailyBudgets:
         self._calls: OrderedDict[tuple[str, BudgetKind], deque[float]] = OrderedDict()
         self._last_user: OrderedDict[str, str] = OrderedDict()
 
-    def take(self, ig_user_id: str, kind: BudgetKind, scope: str) -> None:
-        """Count one call of a token scope against the user's limit, or raise RateLimited."""
+    @contextmanager
+    def spend(self, ig_user_id: str, kind: BudgetKind, scope: str) -> Iterator[None]:
+        """Count the call made in the block against the user's limit, or raise RateLimited first.
+
+        A call the Graph API turns away for its token, rights or object does not count: the
+        Graph API does not count it, and a stranger's token must not use up a user's day.
+        """
+        taken = self._take(ig_user_id, kind, scope)
+        try:
+            yield
+        except BaseException as error:
+            if refused(error):
+                self._refund(ig_user_id, kind, taken)
+            raise
+
+    def _take(self, ig_user_id: str, kind: BudgetKind, scope: str) -> float:
         now = time.monotonic()
         self._last_user.pop(scope, None)
         self._last_user[scope] = ig_user_id
@@ -59,6 +76,19 @@ class DailyBudgets:
                 retry_after=calls[0] + DAY - now,
             )
         calls.append(now)
+        return now
+
+    def _refund(self, ig_user_id: str, kind: BudgetKind, taken: float) -> None:
+        key = (ig_user_id, kind)
+        calls = self._calls.get(key)
+        if calls is None:
+            return
+        try:
+            calls.remove(taken)
+        except ValueError:
+            return
+        if not calls:
+            del self._calls[key]
 
     def last_user(self, scope: str) -> str | None:
         """The Instagram user whose invites a token scope touched last."""

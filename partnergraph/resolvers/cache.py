@@ -4,11 +4,14 @@ import asyncio
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiocache import SimpleMemoryCache
+
+from partnergraph.resolvers.upstream.errors import refused
 
 V = TypeVar("V")
 
@@ -110,25 +113,38 @@ class ReadCache:
 
     async def read(self, owner: str, key: str, fetch: Callable[[], Awaitable[V]]) -> V:
         """The cached value of key, which belongs to owner, or what fetch() returns."""
-        full_key = f"{owner}|{self.generation(owner)}|{key}"
+        generation = self.generation(owner)
+        full_key = f"{owner}|{generation}|{key}"
         if self._ttl <= 0:
             return await self._flights.run(full_key, fetch)
         cached: V | None = await self._store.get(full_key)
         if cached is not None:
             return cached
-        return await self._flights.run(full_key, lambda: self._fill(full_key, fetch))
+        return await self._flights.run(
+            full_key, lambda: self._fill(owner, generation, full_key, fetch)
+        )
 
-    def invalidate(self, owner: str) -> None:
-        """Hide every cached read of owner, for all tokens."""
+    @contextmanager
+    def writing(self, owner: str) -> Iterator[None]:
+        """Hide owner's cached reads after the block's write, unless the Graph API refused it."""
+        try:
+            yield
+        except BaseException as error:
+            if not refused(error):
+                self._generations.bump(owner)
+            raise
         self._generations.bump(owner)
 
     def generation(self, owner: str) -> int:
         """The owner's current generation: it changes whenever the owner's data does."""
         return self._generations.of(owner)
 
-    async def _fill(self, full_key: str, fetch: Callable[[], Awaitable[V]]) -> V:
+    async def _fill(
+        self, owner: str, generation: int, full_key: str, fetch: Callable[[], Awaitable[V]]
+    ) -> V:
         value = await fetch()
-        await self._store.set(full_key, value, ttl=self._ttl)
+        if self.generation(owner) == generation:  # else a write landed while it was read
+            await self._store.set(full_key, value, ttl=self._ttl)
         return value
 
 

@@ -58,10 +58,13 @@ async def respond_to_invite(
         return outcome
     credentials = context.require_credentials()
     services = context.services
-    services.budgets.take(ig_user_id, BudgetKind.INVITES_WRITE, credentials.scope)
     data = {"media_id": media, "accept": "true" if accept else "false"}
     try:
-        answer = await services.client.post(credentials, f"{ig_user_id}/{EDGE}", data)
+        with (
+            services.budgets.spend(ig_user_id, BudgetKind.INVITES_WRITE, credentials.scope),
+            services.cache.writing(ig_user_id),
+        ):
+            answer = await services.client.post(credentials, f"{ig_user_id}/{EDGE}", data)
     except BadUserInput as error:
         if not rejected_by_graph(error):
             raise
@@ -69,8 +72,6 @@ async def respond_to_invite(
             UserErrorRecord(error.message, UserErrorCode.INVITE_NOT_PENDING, ("input", "mediaId"))
         )
         return outcome
-    finally:
-        services.cache.invalidate(ig_user_id)
     if answer.get("success") is not True:
         outcome.user_errors.append(
             UserErrorRecord(

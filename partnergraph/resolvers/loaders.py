@@ -57,12 +57,17 @@ class PageLoader:
             loaded = asyncio.ensure_future(
                 self._cache.read(key.owner, cache_key, lambda: self._enqueue(key))
             )
+            loaded.add_done_callback(_retrieved)
             self._loaded[key] = loaded
         return await asyncio.shield(loaded)
 
     async def _enqueue(self, key: PageKey) -> Body:
-        if key.budget is not None:
-            self._budgets.take(key.owner, key.budget, self._credentials.scope)
+        if key.budget is None:
+            return await self._queue(key)
+        with self._budgets.spend(key.owner, key.budget, self._credentials.scope):
+            return await self._queue(key)
+
+    async def _queue(self, key: PageKey) -> Body:
         future: asyncio.Future[Body] = asyncio.get_running_loop().create_future()
         if not self._queued:
             asyncio.get_running_loop().call_soon(self._flush)
@@ -90,6 +95,12 @@ class PageLoader:
         outcomes = await self._client.batch(self._credentials, reads)
         for (_, future), outcome in zip(chunk, outcomes, strict=True):
             _settle(future, outcome)
+
+
+def _retrieved(task: asyncio.Future[Body]) -> None:
+    """Mark a load's failure as seen: its callers may all be cancelled and gone by then."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _settle(future: asyncio.Future[Body], outcome: Body | BaseException) -> None:

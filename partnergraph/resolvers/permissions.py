@@ -99,9 +99,10 @@ async def request_permission(
     param, value = creator
     credentials = context.require_credentials()
     try:
-        answer = await context.services.client.post(
-            credentials, f"{brand_ig_id}/{EDGE}", {param: value}
-        )
+        with context.services.cache.writing(brand_ig_id):
+            answer = await context.services.client.post(
+                credentials, f"{brand_ig_id}/{EDGE}", {param: value}
+            )
     except BadUserInput as error:
         if not rejected_by_graph(error):
             raise
@@ -109,8 +110,6 @@ async def request_permission(
             UserErrorRecord(error.message, UserErrorCode.CREATOR_NOT_FOUND, _creator_field(param))
         )
         return outcome
-    finally:
-        context.services.cache.invalidate(brand_ig_id)
     known = (
         CreatorRecord(value)
         if param == "creator_instagram_account"
@@ -136,7 +135,8 @@ async def revoke_permission(
     credentials = context.require_credentials()
     data = {"creator_instagram_account": creator, "revoke": "true"}
     try:
-        answer = await context.services.client.post(credentials, f"{brand_ig_id}/{EDGE}", data)
+        with context.services.cache.writing(brand_ig_id):
+            answer = await context.services.client.post(credentials, f"{brand_ig_id}/{EDGE}", data)
     except BadUserInput as error:
         if not rejected_by_graph(error):
             raise
@@ -146,8 +146,6 @@ async def revoke_permission(
             )
         )
         return outcome
-    finally:
-        context.services.cache.invalidate(brand_ig_id)
     outcome.result = PermissionHandle(
         _graph_id(answer), brand_ig_id, CreatorRecord(creator), PermissionStatus.REVOKED
     )

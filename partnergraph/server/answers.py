@@ -28,14 +28,14 @@ async def _payload(request: Request) -> tuple[str, str | None, Any] | None:
         params = request.query_params
         try:
             variables = json.loads(params["variables"]) if "variables" in params else None
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return _fields({**params, "variables": variables})
     if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
         return None
     try:
         body = json.loads(await request.body())
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return _fields(body) if isinstance(body, dict) else None
 

@@ -1,5 +1,6 @@
 """The GraphQL endpoint: Strawberry's ASGI view with our context, GraphiQL page and JSON errors."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -63,6 +64,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
         return process_result(result)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._graphiql_page(request))

@@ -172,3 +172,35 @@ async def test_an_identical_mutation_is_never_answered_from_the_cache(api: Api, 
     assert answers[0] == answers[1]
     stats = await api.upstream_calls()
     assert stats["byEdge"]["branded_content_ad_permissions"]["POST"] == 2
+
+
+async def test_calls_the_graph_api_turns_away_use_up_no_budget(
+    make_api: ApiFactory, demo: Demo
+) -> None:
+    async with make_api(cache_ttl=0) as api:
+        invites = {"creatorId": demo.creator_id, "first": 1}
+        answer = {"input": {"creatorId": demo.creator_id, "mediaId": "17999999999999999"}}
+        for _ in range(3):
+            read = await api.op("CreatorInvites", invites, token="not-a-token")
+            assert read["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+            write = await api.op("AcceptInvite", answer, token="not-a-token")
+            assert write["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        await api.data("CreatorInvites", invites, token=demo.creator_token)
+        budget = (await api.data("RateLimit", token=demo.creator_token))["rateLimit"]
+        assert budget["invitesRead"]["used"] == 1
+        assert budget["invitesWrite"]["used"] == 0
+
+
+async def test_a_write_the_graph_api_turns_away_keeps_cached_reads(api: Api, demo: Demo) -> None:
+    variables = {"brandId": demo.big_brand, "first": 2}
+    await api.data("BrandPermissions", variables)
+    creator = demo.creator_without_big_brand_permission()["id"]
+    refused = await api.op(
+        "RequestPermission",
+        {"input": {"brandId": demo.big_brand, "creatorIgId": creator}},
+        token=demo.expired,
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    await api.reset_stats()
+    await api.data("BrandPermissions", variables)
+    assert await _total(api) == 0

@@ -129,18 +129,36 @@ async def test_a_mutation_behind_a_500_is_sent_once_and_reported(api: Api, demo:
             b'{"query": "query($n: Int) { rateLimit { appCallCount } }", "variables": {"n": "x"}}',
             "application/json",
         ),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),
+        (
+            b'{"query": "{ __typename }", "variables": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            "application/json",
+        ),
+        (b'{"query": "\xff"}', "application/json"),  # not UTF-8
     ],
 )
+@pytest.mark.parametrize("authorized", [False, True])
 async def test_malformed_requests_get_json_errors(
-    api: Api, request_body: bytes, content_type: str
+    api: Api, demo: Demo, request_body: bytes, content_type: str, authorized: bool
 ) -> None:
-    response = await api.http.post(
-        "/graphql", content=request_body, headers={"Content-Type": content_type}
-    )
+    headers = {"Content-Type": content_type}
+    if authorized:
+        headers["Authorization"] = f"Bearer {demo.agency}"
+    response = await api.http.post("/graphql", content=request_body, headers=headers)
     assert response.status_code in (200, 400)
     body = response.json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert body["errors"][0]["message"]
+
+
+async def test_nesting_too_deep_to_decode_in_get_variables_is_bad_input(
+    api: Api, demo: Demo
+) -> None:
+    params = {"query": "{ __typename }", "variables": "[" * 5_000 + "]" * 5_000}
+    headers = {"Authorization": f"Bearer {demo.agency}"}
+    response = await api.http.get("/graphql", params=params, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 async def test_a_too_costly_document_is_refused(api: Api, demo: Demo) -> None:

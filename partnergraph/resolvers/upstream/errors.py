@@ -57,6 +57,11 @@ def error_for(detail: GraphErrorDetail, retry_after: float | None = None) -> Par
     return BadUserInput(message, graph=detail)
 
 
+def refused(error: BaseException) -> bool:
+    """Whether the Graph API turned a call away for whom or what it names: nothing changed."""
+    return isinstance(error, Unauthenticated | Forbidden | NotFound)
+
+
 def is_retryable(error: PartnergraphError) -> bool:
     """Whether a failed read may be sent again: transient Graph errors, 5xx and timeouts."""
     return isinstance(error, UpstreamUnavailable)
