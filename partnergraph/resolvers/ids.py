@@ -47,12 +47,17 @@ def expect(value: str, type_name: str, size: int) -> tuple[str, ...]:
 def ig_user_id(value: str, type_name: str) -> str:
     """The Instagram user ID in a global ID of type_name, or a bare Instagram user ID."""
     value = value.strip()
-    return bare(value if value.isdigit() else expect(value, type_name, 1)[0])
+    return bare(value if digits(value) else expect(value, type_name, 1)[0])
 
 
 def bare(value: str) -> str:
     """A bare Instagram user ID, checked; BadUserInput if it cannot be one."""
     value = value.strip()
-    if not value.isdigit() or len(value) > 32:
+    if not digits(value) or len(value) > 32:
         raise BadUserInput(f"{value!r} is not an Instagram user ID.")
     return value
+
+
+def digits(value: str) -> bool:
+    """Whether value is a non-empty run of ASCII digits, as Graph IDs are (not `²` or `١٢٣`)."""
+    return value.isascii() and value.isdigit()

@@ -1,6 +1,7 @@
 """A creator's pending collaboration invites: paged reads, accepting and declining."""
 
 from partnergraph.errors import BadUserInput
+from partnergraph.resolvers import ids
 from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
@@ -46,7 +47,7 @@ async def respond_to_invite(
     context.live = True
     outcome: Outcome[str] = Outcome()
     media = media_id.strip()
-    if not media.isdigit():
+    if not ids.digits(media):
         outcome.user_errors.append(
             UserErrorRecord(
                 f"{media_id!r} is not an Instagram media ID.",

@@ -16,7 +16,7 @@ def coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(original, PartnergraphError):
         return _with(error, original.message, original.extensions())
-    if original is None:
+    if original is None or _refused_variable(error):
         extensions = dict(error.extensions or {})
         extensions.setdefault("code", "BAD_USER_INPUT")
         return _with(error, error.message, extensions)
@@ -26,9 +26,15 @@ def coded(error: GraphQLError) -> GraphQLError:
 def log(error: GraphQLError) -> None:
     """Log one line for an unexpected error: where and what type, never a traceback or token."""
     original = error.original_error
-    if original is not None and not isinstance(original, PartnergraphError):
-        path = ".".join(str(part) for part in error.path or ())
-        logger.error("unexpected %s at %s", type(original).__name__, path or "<document>")
+    if original is None or isinstance(original, PartnergraphError) or _refused_variable(error):
+        return
+    path = ".".join(str(part) for part in error.path or ())
+    logger.error("unexpected %s at %s", type(original).__name__, path or "<document>")
+
+
+def _refused_variable(error: GraphQLError) -> bool:
+    """Whether a variable's value was refused before execution (graphql-core wraps that)."""
+    return isinstance(error.original_error, GraphQLError) and not error.path
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

@@ -67,9 +67,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         try:
-            return json.loads(data)
+            decoded = json.loads(data)
         except (ValueError, RecursionError):
             raise HTTPException(400, "Unable to parse request body as JSON") from None
+        if not isinstance(decoded, dict | list):  # Strawberry reads it as an object or batch
+            raise HTTPException(400, "Expected a JSON object.")
+        return decoded
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(self._graphiql_page(request))
@@ -81,8 +84,8 @@ def bearer_token(header: str | None) -> str | None:
         return None
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() not in _SCHEMES or not token:
-        return None
+    if scheme.lower() not in _SCHEMES or not token or not (token.isascii() and token.isprintable()):
+        return None  # Graph tokens are printable ASCII; anything else could not be sent on
     return token
 
 

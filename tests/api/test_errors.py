@@ -135,6 +135,9 @@ async def test_a_mutation_behind_a_500_is_sent_once_and_reported(api: Api, demo:
             "application/json",
         ),
         (b'{"query": "\xff"}', "application/json"),  # not UTF-8
+        (b'"{ __typename }"', "application/json"),
+        (b"5", "application/json"),
+        (b"null", "application/json"),
     ],
 )
 @pytest.mark.parametrize("authorized", [False, True])
@@ -189,3 +192,38 @@ async def test_upstream_unreachable_is_unavailable(make_api: ApiFactory, demo: D
     async with make_api(graph_url="http://127.0.0.1:9", upstream_timeout=2) as api:
         error = await _first_error(api, demo.big_brand, "")
         assert error["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"brandId": None},
+        {"brandId": "1784", "first": 2_147_483_648},
+        {"brandId": "1784", "first": "5"},
+        {"brandId": "1784", "status": "FOO"},
+    ],
+)
+async def test_a_refused_variable_is_bad_user_input(api: Api, variables: dict[str, Any]) -> None:
+    body = await api.op("BrandPermissions", variables)
+    assert body["data"] is None
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "$" in error["message"]  # graphql-core names the variable
+
+
+async def test_a_token_that_is_not_ascii_is_unauthenticated(api: Api, demo: Demo) -> None:
+    body = {"query": "query($id: ID!) " + PERMISSIONS, "variables": {"id": demo.big_brand}}
+    response = await api.http.post(
+        "/graphql",
+        json=body,
+        headers={b"Authorization": "Bearer tok\xe9n".encode("latin-1")},
+    )
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_ids_in_other_scripts_digits_are_invalid_input(api: Api, demo: Demo) -> None:
+    accept = {"input": {"creatorId": demo.creator_id, "mediaId": "\u00b2"}}
+    payload = (await api.data("AcceptInvite", accept, token=demo.creator_token))["acceptInvite"]
+    assert [error["code"] for error in payload["userErrors"]] == ["INVALID_INPUT"]
+    body = await api.run(PERMISSIONS_QUERY, {"id": "\u0661\u0662\u0663"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
