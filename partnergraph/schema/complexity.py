@@ -7,6 +7,7 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
@@ -14,6 +15,8 @@ from graphql import (
 
 MAX_DEPTH = 12
 MAX_COST = 150
+MAX_NODES = 100
+"""IDs one `Query.nodes` may take; each may cost an upstream read."""
 CONNECTION_FIELDS = frozenset({"permissions", "invites"})
 _LIST_SIZE_ARGUMENTS = ("first", "last")
 _DEFAULT_PAGE = 10
@@ -82,10 +85,17 @@ class _Walk:
         if node.name.value in CONNECTION_FIELDS:
             self.cost += multiplier
             inner = multiplier * _page_size(node)
-        elif node.name.value == "nodes":
-            self.cost += multiplier
+        elif node.name.value == "nodes" and depth == 1:  # Query.nodes, not a connection's
+            self.cost += multiplier * _ids_count(node)
         if node.selection_set is not None:
             self.selection_set(node.selection_set, depth=depth + 1, multiplier=inner, seen=seen)
+
+
+def _ids_count(node: FieldNode) -> int:
+    for argument in node.arguments or ():
+        if argument.name.value == "ids" and isinstance(argument.value, ListValueNode):
+            return max(1, len(argument.value.values))
+    return MAX_NODES
 
 
 def _page_size(node: FieldNode) -> int:

@@ -1,14 +1,16 @@
 """The Query root: nodes by global ID, brands and creators by Instagram ID, and rate limits."""
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
+from partnergraph.errors import PartnergraphError, QueryTooComplex
 from partnergraph.resolvers import ids
 from partnergraph.resolvers.nodes import BrandRef, NodeRecord, resolve_node
 from partnergraph.resolvers.ratelimit import rate_limit
 from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionRecord
+from partnergraph.schema.complexity import MAX_NODES
 from partnergraph.schema.nodes import Brand, Creator, Info, Invite, Node, Permission
 from partnergraph.schema.ratelimit import RateLimit
 
@@ -21,10 +23,25 @@ class Query:
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return _node(await resolve_node(info.context, id))
 
-    @strawberry.field(description="The objects with these global IDs, in the same order.")
+    @strawberry.field(
+        description=f"The objects with these global IDs (at most {MAX_NODES}), in the same "
+        "order; null where one no longer exists or fails, with an error at its index."
+    )
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        records = await asyncio.gather(*(resolve_node(info.context, value) for value in ids))
-        return [_node(record) for record in records]
+        if len(ids) > MAX_NODES:
+            raise QueryTooComplex(f"`nodes` takes at most {MAX_NODES} IDs, not {len(ids)}.")
+        outcomes = await asyncio.gather(
+            *(resolve_node(info.context, value) for value in ids), return_exceptions=True
+        )
+        found: list[Any] = []
+        for outcome in outcomes:
+            if isinstance(outcome, PartnergraphError):
+                found.append(outcome)  # graphql-core reports it at its index
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                found.append(_node(outcome))
+        return found
 
     @strawberry.field(description="A brand by Instagram user ID; costs no upstream call by itself.")
     def brand(

@@ -204,3 +204,34 @@ async def test_a_write_the_graph_api_turns_away_keeps_cached_reads(api: Api, dem
     await api.reset_stats()
     await api.data("BrandPermissions", variables)
     assert await _total(api) == 0
+
+
+async def test_one_bad_id_in_nodes_is_an_error_at_its_index(api: Api, demo: Demo) -> None:
+    brand = await api.run("query($b: ID!) { brand(igId: $b) { id } }", {"b": demo.big_brand})
+    good = brand["data"]["brand"]["id"]
+    body = await api.run(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [good, "garbage", good]}
+    )
+    assert body["data"]["nodes"] == [{"id": good}, None, {"id": good}]
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["nodes", 1], "BAD_USER_INPUT")
+    ]
+
+
+async def test_nodes_takes_at_most_100_ids(api: Api) -> None:
+    body = await api.run("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["1"] * 101})
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    literal = ", ".join(['"1"'] * 151)
+    body = await api.run(f"{{ nodes(ids: [{literal}]) {{ id }} }}")
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+async def test_a_connections_nodes_cost_no_more_than_its_edges(api: Api, demo: Demo) -> None:
+    pages = (
+        "a: permissions(first: 100) { nodes { id } } b: permissions(first: 100) { nodes { id } }"
+    )
+    body = await api.run(
+        f"query($b: ID!) {{ brand(igId: $b) {{ {pages} }} }}", {"b": demo.big_brand}
+    )
+    assert "errors" not in body
+    assert len(body["data"]["brand"]["a"]["nodes"]) == 100
