@@ -29,9 +29,17 @@ class UserError:
         return cls(field=field, message=record.message, code=record.code)
 
 
-@strawberry.input(description="Ask a creator for account-level partnership-ad permission.")
-class RequestPermissionInput:
+@strawberry.input
+class _BrandInput:
     brand_id: strawberry.ID = strawberry.field(description=_BRAND_ID)
+
+    def owner(self) -> str:
+        """The brand's Instagram user ID; BadUserInput when brandId is no brand ID."""
+        return ids.ig_user_id(self.brand_id, "Brand")
+
+
+@strawberry.input(description="Ask a creator for account-level partnership-ad permission.")
+class RequestPermissionInput(_BrandInput):
     creator_ig_id: strawberry.ID | None = strawberry.field(
         default=None, description="The creator's Instagram user ID (or creatorUsername)."
     )
@@ -42,8 +50,7 @@ class RequestPermissionInput:
 
 
 @strawberry.input(description="Revoke a brand's permission from a creator.")
-class RevokePermissionInput:
-    brand_id: strawberry.ID = strawberry.field(description=_BRAND_ID)
+class RevokePermissionInput(_BrandInput):
     creator_ig_id: strawberry.ID = strawberry.field(description=_CREATOR_ID)
     client_mutation_id: str | None = None
 
@@ -53,6 +60,10 @@ class RespondToInviteInput:
     creator_id: strawberry.ID = strawberry.field(description=_CREATOR_ID)
     media_id: strawberry.ID = strawberry.field(description="The invited media's ID.")
     client_mutation_id: str | None = None
+
+    def owner(self) -> str:
+        """The creator's Instagram user ID; BadUserInput when creatorId is no creator ID."""
+        return ids.ig_user_id(self.creator_id, "Creator")
 
 
 @strawberry.type
@@ -110,7 +121,7 @@ class Mutation:
     async def request_permission(
         self, info: Info, input: RequestPermissionInput
     ) -> RequestPermissionPayload:
-        brand = ids.ig_user_id(input.brand_id, "Brand")
+        brand = input.owner()
         outcome = await permissions.request_permission(
             info.context, brand, input.creator_ig_id, input.creator_username
         )
@@ -120,7 +131,7 @@ class Mutation:
     async def revoke_permission(
         self, info: Info, input: RevokePermissionInput
     ) -> RevokePermissionPayload:
-        brand = ids.ig_user_id(input.brand_id, "Brand")
+        brand = input.owner()
         outcome = await permissions.revoke_permission(info.context, brand, input.creator_ig_id)
         return RevokePermissionPayload.of(input.client_mutation_id, brand, outcome)
 
@@ -140,7 +151,7 @@ class Mutation:
 async def _respond(
     info: Info, input: RespondToInviteInput, *, accept: bool
 ) -> RespondToInvitePayload:
-    creator = ids.ig_user_id(input.creator_id, "Creator")
+    creator = input.owner()
     outcome = await invites.respond_to_invite(info.context, creator, input.media_id, accept=accept)
     return RespondToInvitePayload(
         client_mutation_id=input.client_mutation_id,

@@ -170,3 +170,26 @@ async def test_a_wrong_type_of_global_id_is_bad_user_input(api: Api, demo: Demo)
     )
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "not of a Creator" in body["errors"][0]["message"]
+
+
+async def test_a_malformed_id_in_a_later_mutation_runs_none_of_the_document(
+    api: Api, demo: Demo
+) -> None:
+    creator = demo.creator_without_big_brand_permission()["id"]
+    document = """
+      mutation($brand: ID!, $creator: ID!, $bad: RequestPermissionInput!) {
+        first: requestPermission(input: {brandId: $brand, creatorIgId: $creator}) {
+          userErrors { code }
+        }
+        second: requestPermission(input: $bad) { userErrors { code } }
+      }
+    """
+    bad = {"brandId": "not-a-brand", "creatorUsername": "someone"}
+    await api.reset_stats()
+    body = await api.run(document, {"brand": demo.big_brand, "creator": creator, "bad": bad})
+    assert body["data"] is None
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["second"], "BAD_USER_INPUT")
+    ]
+    assert (await api.upstream_calls())["total"] == 0
+    assert await _permission_of(api, demo.big_brand, creator) is None
