@@ -9,7 +9,8 @@ result. Checking every mutation's owner ID first keeps the document whole.
 from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
-from graphql import FieldNode, GraphQLError, get_operation_ast
+from graphql import FieldNode, FragmentDefinitionNode, GraphQLError, get_operation_ast
+from graphql.execution.collect_fields import FragmentDetails, collect_fields
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -48,22 +49,27 @@ class MutationIdsCheck(SchemaExtension):
         schema = context.schema._schema
         document = context.graphql_document
         operation = get_operation_ast(document, context.operation_name) if document else None
-        if operation is None:
+        if document is None or operation is None or schema.mutation_type is None:
             return
         variables = get_variable_values(
             schema, operation.variable_definitions or (), context.variables or {}
         )
         if isinstance(variables, list):
             return  # graphql-core answers those errors itself
-        for selection in operation.selection_set.selections:
-            if not isinstance(selection, FieldNode):
-                continue
+        fragments = {
+            definition.name.value: FragmentDetails(definition)
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        # The root fields as graphql-core will run them: fragments spread, @skip/@include applied.
+        root = collect_fields(schema, fragments, variables, schema.mutation_type, operation)
+        for name, field_details in root.grouped_field_set.items():
+            selection = field_details[0].node
             for value in self._arguments(selection, variables).values():
                 if isinstance(value, OwnedInput):
                     try:
                         value.owner()
                     except BadUserInput as error:
-                        name = (selection.alias or selection.name).value
                         yield GraphQLError(error.message, selection, path=[name])
 
     def _arguments(self, selection: FieldNode, variables: VariableValues) -> dict[str, Any]:

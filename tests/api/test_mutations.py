@@ -193,3 +193,33 @@ async def test_a_malformed_id_in_a_later_mutation_runs_none_of_the_document(
     ]
     assert (await api.upstream_calls())["total"] == 0
     assert await _permission_of(api, demo.big_brand, creator) is None
+
+
+async def test_the_mutation_id_check_sees_fragments_and_skips_what_is_not_run(
+    api: Api, demo: Demo
+) -> None:
+    creator = demo.creator_without_big_brand_permission()["id"]
+    document = """
+      mutation($brand: ID!, $creator: ID!, $bad: RequestPermissionInput!, $run: Boolean!) {
+        first: requestPermission(input: {brandId: $brand, creatorIgId: $creator}) {
+          userErrors { code }
+        }
+        ...Second
+      }
+      fragment Second on Mutation {
+        second: requestPermission(input: $bad) @include(if: $run) { userErrors { code } }
+      }
+    """
+    variables = {
+        "brand": demo.big_brand,
+        "creator": creator,
+        "bad": {"brandId": "not-a-brand", "creatorUsername": "someone"},
+        "run": True,
+    }
+    await api.reset_stats()
+    refused = await api.run(document, variables)
+    assert [e["path"] for e in refused["errors"]] == [["second"]]
+    assert (await api.upstream_calls())["total"] == 0
+    ran = await api.run(document, {**variables, "run": False})
+    assert "errors" not in ran
+    assert ran["data"]["first"]["userErrors"] == []
