@@ -53,20 +53,26 @@ class DailyBudgets:
         A call the Graph API turns away for its token, rights or object does not count: the
         Graph API does not count it, and a stranger's token must not use up a user's day.
         """
-        taken = self._take(ig_user_id, kind, scope)
+        taken = self._take(ig_user_id, kind)
         try:
             yield
         except BaseException as error:
             if refused(error):
                 self._refund(ig_user_id, kind, taken)
+            else:
+                self._touched(scope, ig_user_id)
             raise
+        self._touched(scope, ig_user_id)
 
-    def _take(self, ig_user_id: str, kind: BudgetKind, scope: str) -> float:
-        now = time.monotonic()
+    def _touched(self, scope: str, ig_user_id: str) -> None:
+        """Remember the user whose budget the scope's rateLimit shows."""
         self._last_user.pop(scope, None)
         self._last_user[scope] = ig_user_id
         if len(self._last_user) > _MAX_USERS:
             self._last_user.popitem(last=False)
+
+    def _take(self, ig_user_id: str, kind: BudgetKind) -> float:
+        now = time.monotonic()
         calls = self._window(ig_user_id, kind, now)
         limit = LIMITS[kind]
         if len(calls) >= limit:

@@ -1,4 +1,8 @@
-"""A validation rule that refuses documents too deep or costing too many upstream page reads."""
+"""A validation rule that refuses documents too deep or costing too many upstream page reads.
+
+`Query.nodes(ids: $ids)` is counted as one ID here, since validation never
+sees variables; its resolver counts again with the real list (nested_cost).
+"""
 
 from graphql import (
     FieldNode,
@@ -48,6 +52,17 @@ class ComplexityRule(ValidationRule):
         self.report_error(GraphQLError(message, node, extensions=_QUERY_TOO_COMPLEX))
 
 
+def nested_cost(
+    selections: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    multiplier: int,
+) -> int:
+    """The page reads of a field's selections under `multiplier` parent items, counted as above."""
+    walk = _Walk(fragments)
+    walk.selection_set(selections, depth=2, multiplier=multiplier, seen=frozenset())
+    return walk.cost
+
+
 class _Walk:
     def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
         self.fragments = fragments
@@ -86,16 +101,17 @@ class _Walk:
             self.cost += multiplier
             inner = multiplier * _page_size(node)
         elif node.name.value == "nodes" and depth == 1:  # Query.nodes, not a connection's
-            self.cost += multiplier * _ids_count(node)
+            inner = multiplier * _literal_ids_count(node)
+            self.cost += inner
         if node.selection_set is not None:
             self.selection_set(node.selection_set, depth=depth + 1, multiplier=inner, seen=seen)
 
 
-def _ids_count(node: FieldNode) -> int:
+def _literal_ids_count(node: FieldNode) -> int:
     for argument in node.arguments or ():
         if argument.name.value == "ids" and isinstance(argument.value, ListValueNode):
             return max(1, len(argument.value.values))
-    return MAX_NODES
+    return 1
 
 
 def _page_size(node: FieldNode) -> int:

@@ -10,7 +10,7 @@ from partnergraph.resolvers import ids
 from partnergraph.resolvers.nodes import BrandRef, NodeRecord, resolve_node
 from partnergraph.resolvers.ratelimit import rate_limit
 from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionRecord
-from partnergraph.schema.complexity import MAX_NODES
+from partnergraph.schema.complexity import MAX_COST, MAX_NODES, nested_cost
 from partnergraph.schema.nodes import Brand, Creator, Info, Invite, Node, Permission
 from partnergraph.schema.ratelimit import RateLimit
 
@@ -30,6 +30,14 @@ class Query:
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise QueryTooComplex(f"`nodes` takes at most {MAX_NODES} IDs, not {len(ids)}.")
+        raw = info._raw_info  # the AST the complexity rule reads; Strawberry's Info hides it
+        selections = raw.field_nodes[0].selection_set
+        cost = len(ids) + (nested_cost(selections, raw.fragments, len(ids)) if selections else 0)
+        if cost > MAX_COST:
+            raise QueryTooComplex(
+                f"`nodes` of {len(ids)} IDs may cost {cost} upstream page reads; the limit is "
+                f"{MAX_COST}. Ask for fewer IDs or smaller pages."
+            )
         outcomes = await asyncio.gather(
             *(resolve_node(info.context, value) for value in ids), return_exceptions=True
         )

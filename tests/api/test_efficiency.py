@@ -189,6 +189,8 @@ async def test_calls_the_graph_api_turns_away_use_up_no_budget(
         budget = (await api.data("RateLimit", token=demo.creator_token))["rateLimit"]
         assert budget["invitesRead"]["used"] == 1
         assert budget["invitesWrite"]["used"] == 0
+        stranger = (await api.data("RateLimit", token="not-a-token"))["rateLimit"]
+        assert stranger["invitesRead"] is None  # the creator's use is not shown to a stranger
 
 
 async def test_a_write_the_graph_api_turns_away_keeps_cached_reads(api: Api, demo: Demo) -> None:
@@ -235,3 +237,18 @@ async def test_a_connections_nodes_cost_no_more_than_its_edges(api: Api, demo: D
     )
     assert "errors" not in body
     assert len(body["data"]["brand"]["a"]["nodes"]) == 100
+
+
+async def test_nodes_cost_is_counted_with_the_ids_it_gets(api: Api, demo: Demo) -> None:
+    brand = await api.run("query($b: ID!) { brand(igId: $b) { id } }", {"b": demo.big_brand})
+    good = brand["data"]["brand"]["id"]
+    two = "query($a: [ID!]!, $b: [ID!]!) { a: nodes(ids: $a) { id } b: nodes(ids: $b) { id } }"
+    assert "errors" not in await api.run(two, {"a": [good], "b": [good]})
+    nested = (
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Brand { permissions(first: 100) "
+        "{ nodes { creator { invites(first: 1) { nodes { mediaId } } } } } } } }"
+    )
+    await api.reset_stats()
+    body = await api.run(nested, {"ids": [good] * 40})
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert await _total(api) == 0
