@@ -142,8 +142,11 @@ class ReadCache:
     async def _fill(
         self, owner: str, generation: int, full_key: str, fetch: Callable[[], Awaitable[V]]
     ) -> V:
+        began = time.monotonic()
         value = await fetch()
-        if self.generation(owner) == generation:  # else a write landed while it was read
+        # Not stored if a write landed meanwhile, or if the read outlasted the TTL: by then
+        # the owner's generation may have been forgotten, and a write missed.
+        if self.generation(owner) == generation and time.monotonic() - began < self._ttl:
             await self._store.set(full_key, value, ttl=self._ttl)
         return value
 

@@ -70,7 +70,10 @@ class GraphQLView(GraphQL[RequestContext, None]):
             decoded = json.loads(data)
         except (ValueError, RecursionError):
             raise HTTPException(400, "Unable to parse request body as JSON") from None
-        if not isinstance(decoded, dict | list):  # Strawberry reads it as an object or batch
+        # A body arrives as bytes and Strawberry reads it as an object (or a batch); GET's
+        # `variables` and `extensions` arrive as text and may also be null.
+        allowed = (dict, list) if isinstance(data, bytes) else (dict, list, type(None))
+        if not isinstance(decoded, allowed):
             raise HTTPException(400, "Expected a JSON object.")
         return decoded
 

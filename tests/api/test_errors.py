@@ -164,6 +164,14 @@ async def test_nesting_too_deep_to_decode_in_get_variables_is_bad_input(
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+async def test_get_variables_may_be_null(api: Api, demo: Demo) -> None:
+    params = {"query": "{ __typename }", "variables": "null", "extensions": "null"}
+    headers = {"Authorization": f"Bearer {demo.agency}"}
+    response = await api.http.get("/graphql", params=params, headers=headers)
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
 async def test_a_too_costly_document_is_refused(api: Api, demo: Demo) -> None:
     nested = (
         "permissions(first: 100) { edges { node { creator { invites { edges { cursor } } } } } }"
