@@ -1,7 +1,7 @@
 """A validation rule that refuses documents too deep or costing too many upstream page reads.
 
 `Query.nodes(ids: $ids)` is counted as one ID here, since validation never
-sees variables; its resolver counts again with the real list (nested_cost).
+sees variables; its resolver counts again with the real list (nodes_cost).
 """
 
 from graphql import (
@@ -52,20 +52,19 @@ class ComplexityRule(ValidationRule):
         self.report_error(GraphQLError(message, node, extensions=_QUERY_TOO_COMPLEX))
 
 
-def nested_cost(
-    selections: SelectionSetNode,
-    fragments: dict[str, FragmentDefinitionNode],
-    multiplier: int,
-) -> int:
-    """The page reads of a field's selections under `multiplier` parent items, counted as above."""
-    walk = _Walk(fragments)
-    walk.selection_set(selections, depth=2, multiplier=multiplier, seen=frozenset())
+def nodes_cost(node: FieldNode, fragments: dict[str, FragmentDefinitionNode], ids: int) -> int:
+    """The page reads a `Query.nodes` field may cost with that many IDs, counted as above."""
+    walk = _Walk(fragments, ids=ids)
+    walk.field(node, depth=1, multiplier=1, seen=frozenset())
     return walk.cost
 
 
 class _Walk:
-    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+    def __init__(
+        self, fragments: dict[str, FragmentDefinitionNode], ids: int | None = None
+    ) -> None:
         self.fragments = fragments
+        self.ids = ids
         self.cost = 0
         self.too_deep = False
 
@@ -101,7 +100,7 @@ class _Walk:
             self.cost += multiplier
             inner = multiplier * _page_size(node)
         elif node.name.value == "nodes" and depth == 1:  # Query.nodes, not a connection's
-            inner = multiplier * _literal_ids_count(node)
+            inner = multiplier * (self.ids if self.ids is not None else _literal_ids_count(node))
             self.cost += inner
         if node.selection_set is not None:
             self.selection_set(node.selection_set, depth=depth + 1, multiplier=inner, seen=seen)

@@ -10,7 +10,7 @@ from partnergraph.resolvers import ids
 from partnergraph.resolvers.nodes import BrandRef, NodeRecord, resolve_node
 from partnergraph.resolvers.ratelimit import rate_limit
 from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionRecord
-from partnergraph.schema.complexity import MAX_COST, MAX_NODES, nested_cost
+from partnergraph.schema.complexity import MAX_COST, MAX_NODES, nodes_cost
 from partnergraph.schema.nodes import Brand, Creator, Info, Invite, Node, Permission
 from partnergraph.schema.ratelimit import RateLimit
 
@@ -31,8 +31,7 @@ class Query:
         if len(ids) > MAX_NODES:
             raise QueryTooComplex(f"`nodes` takes at most {MAX_NODES} IDs, not {len(ids)}.")
         raw = info._raw_info  # the AST the complexity rule reads; Strawberry's Info hides it
-        selections = raw.field_nodes[0].selection_set
-        cost = len(ids) + (nested_cost(selections, raw.fragments, len(ids)) if selections else 0)
+        cost = nodes_cost(raw.field_nodes[0], raw.fragments, len(ids))
         if cost > MAX_COST:
             raise QueryTooComplex(
                 f"`nodes` of {len(ids)} IDs may cost {cost} upstream page reads; the limit is "
