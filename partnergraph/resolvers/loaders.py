@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,17 +63,17 @@ class PageLoader:
         return await asyncio.shield(loaded)
 
     async def _enqueue(self, key: PageKey) -> Body:
-        if key.budget is None:
-            return await self._queue(key)
-        with self._budgets.spend(key.owner, key.budget, self._credentials.scope):
-            return await self._queue(key)
-
-    async def _queue(self, key: PageKey) -> Body:
-        future: asyncio.Future[Body] = asyncio.get_running_loop().create_future()
-        if not self._queued:
-            asyncio.get_running_loop().call_soon(self._flush)
-        self._queued.append((key, future))
-        return await future
+        spending = (
+            self._budgets.spend(key.owner, key.budget, self._credentials.scope)
+            if key.budget is not None
+            else nullcontext()
+        )
+        with spending:
+            future: asyncio.Future[Body] = asyncio.get_running_loop().create_future()
+            if not self._queued:
+                asyncio.get_running_loop().call_soon(self._flush)
+            self._queued.append((key, future))
+            return await future
 
     def _flush(self) -> None:
         queued, self._queued = self._queued, []
