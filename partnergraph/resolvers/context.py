@@ -8,6 +8,7 @@ from partnergraph.errors import Unauthenticated
 from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.loaders import PageLoader
+from partnergraph.resolvers.state.store import Store
 from partnergraph.resolvers.upstream.client import Credentials, GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 
@@ -23,6 +24,8 @@ class Services:
     budgets: DailyBudgets
     scope_key: bytes
     scan_budget: int
+    documents: Store[str]
+    """GraphQL documents registered by hash (automatic persisted queries)."""
 
     def credentials(self, token: str) -> Credentials:
         """The credentials of a token, with its keyed hash as scope."""

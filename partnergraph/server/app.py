@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, BoundedMemoryCache, ReadCache
 from partnergraph.resolvers.context import Services
+from partnergraph.resolvers.state.store import MemoryStore
 from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.server import demo
@@ -95,6 +96,7 @@ def _services(settings: Settings, http: httpx.AsyncClient) -> Services:
         budgets=DailyBudgets(),
         scope_key=scope_key,
         scan_budget=settings.scan_budget,
+        documents=MemoryStore(settings.cache_max_entries),
     )
 
 

@@ -1,0 +1,1 @@
+"""State that instances may share: one small protocol per kind, in memory or in Redis."""
