@@ -4,8 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The typed clients' generators: GraphQL Code Generator (npm) and ariadne-codegen, which needs an
+# older graphql-core than the app and so has a virtual environment of its own.
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+NODE_STAMP := node_modules/.installed
+CODEGEN_VENV := .venv-codegen
+CODEGEN_STAMP := $(CODEGEN_VENV)/.installed
 
-.PHONY: serve test lint typecheck unit bench emulator schema system-packages clean
+.PHONY: serve test lint typecheck unit bench emulator schema codegen generate-clients system-packages clean
 
 serve: $(STAMP)
 	$(BIN)/partnergraph serve
@@ -13,7 +19,7 @@ serve: $(STAMP)
 emulator: $(STAMP)
 	$(BIN)/partnergraph emulator
 
-test: $(STAMP) system-packages
+test: $(STAMP) $(NODE_STAMP) $(CODEGEN_STAMP) system-packages
 	$(BIN)/ruff check partnergraph tests bench
 	$(BIN)/ruff format --check partnergraph tests bench
 	$(BIN)/mypy
@@ -24,6 +30,26 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/partnergraph export-schema > schema.graphql
+
+codegen: $(NODE_STAMP) $(CODEGEN_STAMP)
+	$(MAKE) --no-print-directory generate-clients
+
+# Writes the clients and the trusted-documents manifest from the current directory's
+# schema.graphql and queries/; tests/codegen runs it in a copy to find stale files.
+generate-clients:
+	rm -rf clients/typescript clients/python/partnergraph_client
+	mkdir -p clients/python
+	$(ROOT)/node_modules/.bin/graphql-codegen --config codegen.ts --silent
+	$(ROOT)/$(CODEGEN_VENV)/bin/ariadne-codegen client --config ariadne-codegen.toml > /dev/null
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CODEGEN_STAMP): requirements-codegen.txt
+	test -x $(CODEGEN_VENV)/bin/python || $(PYTHON) -m venv $(CODEGEN_VENV)
+	$(CODEGEN_VENV)/bin/python -m pip install --quiet -r requirements-codegen.txt
+	touch $@
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,4 +65,4 @@ system-packages:
 		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }; }
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(CODEGEN_VENV) node_modules build *.egg-info

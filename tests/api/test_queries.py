@@ -13,12 +13,6 @@ QUERIES = sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.graph
 Variables = Callable[[Api, Demo], Awaitable[tuple[dict[str, Any], str]]]
 
 
-async def _permission_cursor(api: Api, demo: Demo) -> str:
-    data = await api.data("BrandPermissions", {"brandId": demo.big_brand})
-    cursor: str = data["brand"]["permissions"]["pageInfo"]["endCursor"]
-    return cursor
-
-
 async def _media_id(api: Api, demo: Demo) -> str:
     data = await api.data(
         "CreatorInvites", {"creatorId": demo.creator_id}, token=demo.creator_token
@@ -29,10 +23,6 @@ async def _media_id(api: Api, demo: Demo) -> str:
 
 async def _brand_permissions(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
     return {"brandId": demo.big_brand, "status": "APPROVED"}, demo.agency
-
-
-async def _before(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
-    return {"brandId": demo.big_brand, "before": await _permission_cursor(api, demo)}, demo.agency
 
 
 async def _request(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
@@ -67,7 +57,6 @@ async def _node(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
 
 VARIABLES: dict[str, Variables] = {
     "BrandPermissions": _brand_permissions,
-    "BrandPermissionsBefore": _before,
     "RequestPermission": _request,
     "RevokePermission": _revoke,
     "CreatorInvites": _invites,

@@ -1,0 +1,168 @@
+"""Every operation of queries/ through the generated Python client, against `partnergraph serve`."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from partnergraph_client import (
+    PartnergraphClient,
+    PermissionStatus,
+    RequestPermissionInput,
+    RespondToInviteInput,
+    RevokePermissionInput,
+)
+
+from tests.demo import Demo, demo_of
+from tests.servers import running
+
+QUERIES = sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.graphql"))
+
+
+@dataclass(frozen=True)
+class Live:
+    """`partnergraph serve` on the freshly reset emulator, and the demo data behind it."""
+
+    url: str
+    demo: Demo
+
+    @asynccontextmanager
+    async def client(self, token: str) -> AsyncIterator[PartnergraphClient]:
+        """The generated client, sending `token`."""
+        async with PartnergraphClient(
+            url=f"{self.url}/graphql", headers={"Authorization": f"Bearer {token}"}
+        ) as client:
+            yield client
+
+    async def media_id(self) -> str:
+        """A pending invite of the demo creator, read through the client."""
+        async with self.client(self.demo.creator_token) as creator:
+            invites = await creator.creator_invites(creator_id=self.demo.creator_id, first=1)
+        return invites.creator.invites.edges[0].node.media_id
+
+
+@pytest.fixture(scope="module")
+def live(emulator_url: str) -> Iterator[Live]:
+    httpx.post(f"{emulator_url}/admin/reset").raise_for_status()
+    demo = demo_of(httpx.get(f"{emulator_url}/admin/state").json())
+    with running("serve", env={"PARTNERGRAPH_GRAPH_URL": emulator_url}) as url:
+        yield Live(url, demo)
+
+
+async def _brand_permissions(live: Live) -> None:
+    brand, approved = live.demo.big_brand, PermissionStatus.APPROVED
+    async with live.client(live.demo.agency) as agency:
+        first = await agency.brand_permissions(brand_id=brand, first=4, status=approved)
+        page = first.brand.permissions
+        second = await agency.brand_permissions(
+            brand_id=brand, first=4, after=page.page_info.end_cursor, status=approved
+        )
+        back = await agency.brand_permissions(
+            brand_id=brand,
+            last=4,
+            before=second.brand.permissions.page_info.start_cursor,
+            status=approved,
+        )
+    assert [edge.node.status for edge in page.edges] == [approved] * 4
+    assert page.page_info.has_next_page
+    assert [edge.node.id for edge in back.brand.permissions.edges] == [
+        edge.node.id for edge in page.edges
+    ]
+    assert second.brand.permissions.page_info.has_previous_page
+
+
+async def _creator_invites(live: Live) -> None:
+    async with live.client(live.demo.creator_token) as creator:
+        invites = await creator.creator_invites(creator_id=live.demo.creator_id, first=5)
+    assert invites.creator.ig_id == live.demo.creator_id
+    assert len(invites.creator.invites.edges) == 5
+
+
+async def _request_permission(live: Live) -> None:
+    username = live.demo.creator_without_big_brand_permission()["username"]
+    async with live.client(live.demo.agency) as agency:
+        answer = await agency.request_permission(
+            RequestPermissionInput(brandId=live.demo.big_brand, creatorUsername=username)
+        )
+    payload = answer.request_permission
+    assert payload is not None
+    assert payload.user_errors == []
+    assert payload.permission is not None
+    assert payload.permission.status == PermissionStatus.PENDING
+    assert payload.permission.creator.username == username
+
+
+async def _revoke_permission(live: Live) -> None:
+    async with live.client(live.demo.agency) as agency:
+        approved = await agency.brand_permissions(
+            brand_id=live.demo.big_brand, first=1, status=PermissionStatus.APPROVED
+        )
+        creator = approved.brand.permissions.edges[0].node.creator.ig_id
+        answer = await agency.revoke_permission(
+            RevokePermissionInput(brandId=live.demo.big_brand, creatorIgId=creator)
+        )
+    payload = answer.revoke_permission
+    assert payload is not None
+    assert payload.user_errors == []
+    assert payload.permission is not None
+    assert payload.permission.status == PermissionStatus.REVOKED
+
+
+async def _accept_invite(live: Live) -> None:
+    media_id = await live.media_id()
+    async with live.client(live.demo.creator_token) as creator:
+        answer = await creator.accept_invite(
+            RespondToInviteInput(creatorId=live.demo.creator_id, mediaId=media_id)
+        )
+    assert answer.accept_invite is not None
+    assert answer.accept_invite.success
+    assert await live.media_id() != media_id
+
+
+async def _decline_invite(live: Live) -> None:
+    media_id = await live.media_id()
+    async with live.client(live.demo.creator_token) as creator:
+        answer = await creator.decline_invite(
+            RespondToInviteInput(creatorId=live.demo.creator_id, mediaId=media_id)
+        )
+    assert answer.decline_invite is not None
+    assert answer.decline_invite.success
+    assert answer.decline_invite.creator.ig_id == live.demo.creator_id
+
+
+async def _rate_limit(live: Live) -> None:
+    await live.media_id()
+    async with live.client(live.demo.creator_token) as creator:
+        answer = await creator.rate_limit()
+    assert answer.rate_limit.invites_read is not None
+    assert answer.rate_limit.invites_read.used >= 1
+
+
+async def _node(live: Live) -> None:
+    async with live.client(live.demo.agency) as agency:
+        page = await agency.brand_permissions(brand_id=live.demo.big_brand, first=2)
+        permission = page.brand.permissions.edges[1].node
+        answer = await agency.node(id=permission.id)
+    assert answer.node is not None
+    assert answer.node.typename__ == "Permission"
+    assert answer.node.id == permission.id
+
+
+OPERATIONS: dict[str, Callable[[Live], Awaitable[None]]] = {
+    "BrandPermissions": _brand_permissions,
+    "CreatorInvites": _creator_invites,
+    "RequestPermission": _request_permission,
+    "RevokePermission": _revoke_permission,
+    "AcceptInvite": _accept_invite,
+    "DeclineInvite": _decline_invite,
+    "RateLimit": _rate_limit,
+    "Node": _node,
+}
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=[path.stem for path in QUERIES])
+async def test_operation_runs_through_the_generated_client(live: Live, path: Path) -> None:
+    assert path.stem in OPERATIONS, f"run queries/{path.name} through the client here"
+    await OPERATIONS[path.stem](live)
