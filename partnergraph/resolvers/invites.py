@@ -14,6 +14,7 @@ from partnergraph.resolvers.outcomes import (
 )
 from partnergraph.resolvers.paging import Page, PageArgs, window
 from partnergraph.resolvers.records import InviteRecord, invite_from_graph
+from partnergraph.resolvers.writes import writing
 
 EDGE = "collaboration_invites"
 _INVITES = GraphList(EDGE, {}, invite_from_graph, BudgetKind.INVITES_READ)
@@ -63,7 +64,7 @@ async def respond_to_invite(
     try:
         with (
             services.budgets.spend(ig_user_id, BudgetKind.INVITES_WRITE, credentials.scope),
-            services.cache.writing(ig_user_id),
+            writing(context, ig_user_id),
         ):
             answer = await services.client.post(credentials, f"{ig_user_id}/{EDGE}", data)
     except BadUserInput as error:

@@ -62,6 +62,10 @@ class PageLoader:
             self._loaded[key] = loaded
         return await asyncio.shield(loaded)
 
+    def forget(self, owner: str) -> None:
+        """Read owner's pages afresh from now on: this request wrote to them."""
+        self._loaded = {key: load for key, load in self._loaded.items() if key.owner != owner}
+
     async def _enqueue(self, key: PageKey) -> Body:
         spending = (
             self._budgets.spend(key.owner, key.budget, self._credentials.scope)

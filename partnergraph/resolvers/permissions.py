@@ -23,6 +23,7 @@ from partnergraph.resolvers.records import (
     PermissionStatus,
     permission_from_graph,
 )
+from partnergraph.resolvers.writes import writing
 
 EDGE = "branded_content_ad_permissions"
 _PERMISSIONS = GraphList(EDGE, {"fields": PERMISSION_FIELDS}, permission_from_graph)
@@ -99,7 +100,7 @@ async def request_permission(
     param, value = creator
     credentials = context.require_credentials()
     try:
-        with context.services.cache.writing(brand_ig_id):
+        with writing(context, brand_ig_id):
             answer = await context.services.client.post(
                 credentials, f"{brand_ig_id}/{EDGE}", {param: value}
             )
@@ -135,7 +136,7 @@ async def revoke_permission(
     credentials = context.require_credentials()
     data = {"creator_instagram_account": creator, "revoke": "true"}
     try:
-        with context.services.cache.writing(brand_ig_id):
+        with writing(context, brand_ig_id):
             answer = await context.services.client.post(credentials, f"{brand_ig_id}/{EDGE}", data)
     except BadUserInput as error:
         if not rejected_by_graph(error):

@@ -8,7 +8,6 @@ from strawberry.types import ExecutionContext
 from partnergraph.schema import errors
 from partnergraph.schema.complexity import ComplexityRule
 from partnergraph.schema.execution import execution_context_class
-from partnergraph.schema.mutation_ids import MutationIdsCheck
 from partnergraph.schema.mutations import Mutation
 from partnergraph.schema.nodes import Brand, Creator, Invite, Permission
 from partnergraph.schema.query import Query
@@ -33,6 +32,5 @@ schema = _Schema(
         lambda: ParserCache(maxsize=_DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=_DOCUMENT_CACHE_SIZE),
         lambda: AddValidationRules([ComplexityRule]),
-        MutationIdsCheck,
     ],
 )

@@ -115,12 +115,16 @@ def _errors(outcome: Outcome[Any]) -> list[UserError]:
     return [UserError.of(record) for record in outcome.user_errors]
 
 
-@strawberry.type
+@strawberry.type(
+    description="Writes. The mutations of a document run one after another, in document order, "
+    "and each fails alone: a failed one is null with its error at its own path, and the others "
+    "keep their results."
+)
 class Mutation:
     @strawberry.mutation(description="Ask a creator, by ID or username, for permission.")
     async def request_permission(
         self, info: Info, input: RequestPermissionInput
-    ) -> RequestPermissionPayload:
+    ) -> RequestPermissionPayload | None:
         brand = input.owner()
         outcome = await permissions.request_permission(
             info.context, brand, input.creator_ig_id, input.creator_username
@@ -130,7 +134,7 @@ class Mutation:
     @strawberry.mutation(description="Revoke a brand's permission from a creator.")
     async def revoke_permission(
         self, info: Info, input: RevokePermissionInput
-    ) -> RevokePermissionPayload:
+    ) -> RevokePermissionPayload | None:
         brand = input.owner()
         outcome = await permissions.revoke_permission(info.context, brand, input.creator_ig_id)
         return RevokePermissionPayload.of(input.client_mutation_id, brand, outcome)
@@ -138,13 +142,13 @@ class Mutation:
     @strawberry.mutation(description="Accept a collaboration invite.")
     async def accept_invite(
         self, info: Info, input: RespondToInviteInput
-    ) -> RespondToInvitePayload:
+    ) -> RespondToInvitePayload | None:
         return await _respond(info, input, accept=True)
 
     @strawberry.mutation(description="Decline a collaboration invite.")
     async def decline_invite(
         self, info: Info, input: RespondToInviteInput
-    ) -> RespondToInvitePayload:
+    ) -> RespondToInvitePayload | None:
         return await _respond(info, input, accept=False)
 
 

@@ -2,7 +2,9 @@
 
 from typing import Any
 
-from tests.api.conftest import Api, Demo, nodes
+import pytest
+
+from tests.api.conftest import Api, ApiFactory, Demo, nodes
 
 
 async def _permission_of(api: Api, brand: str, creator: str) -> dict[str, Any] | None:
@@ -172,54 +174,78 @@ async def test_a_wrong_type_of_global_id_is_bad_user_input(api: Api, demo: Demo)
     assert "not of a Creator" in body["errors"][0]["message"]
 
 
-async def test_a_malformed_id_in_a_later_mutation_runs_none_of_the_document(
-    api: Api, demo: Demo
-) -> None:
-    creator = demo.creator_without_big_brand_permission()["id"]
-    document = """
-      mutation($brand: ID!, $creator: ID!, $bad: RequestPermissionInput!) {
-        first: requestPermission(input: {brandId: $brand, creatorIgId: $creator}) {
-          userErrors { code }
-        }
-        second: requestPermission(input: $bad) { userErrors { code } }
-      }
-    """
-    bad = {"brandId": "not-a-brand", "creatorUsername": "someone"}
-    await api.reset_stats()
-    body = await api.run(document, {"brand": demo.big_brand, "creator": creator, "bad": bad})
-    assert body["data"] is None
-    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
-        (["second"], "BAD_USER_INPUT")
-    ]
-    assert (await api.upstream_calls())["total"] == 0
-    assert await _permission_of(api, demo.big_brand, creator) is None
-
-
-async def test_the_mutation_id_check_sees_fragments_and_skips_what_is_not_run(
-    api: Api, demo: Demo
-) -> None:
-    creator = demo.creator_without_big_brand_permission()["id"]
-    document = """
-      mutation($brand: ID!, $creator: ID!, $bad: RequestPermissionInput!, $run: Boolean!) {
-        first: requestPermission(input: {brandId: $brand, creatorIgId: $creator}) {
-          userErrors { code }
-        }
-        ...Second
-      }
-      fragment Second on Mutation {
-        second: requestPermission(input: $bad) @include(if: $run) { userErrors { code } }
-      }
-    """
-    variables = {
-        "brand": demo.big_brand,
-        "creator": creator,
-        "bad": {"brandId": "not-a-brand", "creatorUsername": "someone"},
-        "run": True,
+_TWO_REQUESTS = """
+  mutation($creator: ID!, $first: ID!, $second: ID!) {
+    first: requestPermission(input: {brandId: $first, creatorIgId: $creator}) {
+      userErrors { code }
+      permission { graphId status }
     }
-    await api.reset_stats()
-    refused = await api.run(document, variables)
-    assert [e["path"] for e in refused["errors"]] == [["second"]]
-    assert (await api.upstream_calls())["total"] == 0
-    ran = await api.run(document, {**variables, "run": False})
-    assert "errors" not in ran
-    assert ran["data"]["first"]["userErrors"] == []
+    second: requestPermission(input: {brandId: $second, creatorIgId: $creator}) {
+      userErrors { code }
+      permission { graphId }
+    }
+  }
+"""
+
+
+async def _permission_count(api: Api, brand: str) -> int:
+    state = (await api.emulator.get("/admin/state")).json()
+    count: int = next(b["permissionCount"] for b in state["brands"] if b["id"] == brand)
+    return count
+
+
+@pytest.mark.parametrize(
+    ("second", "code"),
+    [("out of scope", "FORBIDDEN"), ("not-a-brand", "BAD_USER_INPUT")],
+)
+async def test_a_failing_second_mutation_keeps_the_first_ones_result(
+    api: Api, demo: Demo, second: str, code: str
+) -> None:
+    creator = demo.creator_without_big_brand_permission()["id"]
+    second_brand = demo.out_of_scope_brand if second == "out of scope" else second
+    before = await _permission_count(api, demo.big_brand)
+    body = await api.run(
+        _TWO_REQUESTS, {"creator": creator, "first": demo.big_brand, "second": second_brand}
+    )
+    assert body["data"]["second"] is None
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [(["second"], code)]
+    first = body["data"]["first"]
+    assert first["userErrors"] == []
+    assert first["permission"]["status"] == "PENDING"
+    assert await _permission_count(api, demo.big_brand) == before + 1
+    listed = await _permission_of(api, demo.big_brand, creator)
+    assert listed is not None
+    assert listed["graphId"] == first["permission"]["graphId"]
+
+
+@pytest.mark.parametrize("cache_ttl", [60, 0])
+async def test_mutations_run_in_document_order_each_reading_what_the_one_before_wrote(
+    make_api: ApiFactory, demo: Demo, cache_ttl: int
+) -> None:
+    creator = demo.creator_without_big_brand_permission()["id"]
+    document = """
+      mutation($brand: ID!, $creator: ID!) {
+        revoke: revokePermission(input: {brandId: $brand, creatorIgId: $creator}) {
+          userErrors { code }
+        }
+        bad: revokePermission(input: {brandId: "nope", creatorIgId: $creator}) {
+          userErrors { code }
+        }
+        request: requestPermission(input: {brandId: $brand, creatorIgId: $creator}) {
+          permission { status }
+        }
+        revokeAgain: revokePermission(input: {brandId: $brand, creatorIgId: $creator}) {
+          userErrors { code }
+          permission { status }
+        }
+      }
+    """
+    async with make_api(cache_ttl=cache_ttl) as api:
+        body = await api.run(document, {"brand": demo.big_brand, "creator": creator})
+    assert [e["path"] for e in body["errors"]] == [["bad"]]
+    assert body["data"] == {
+        "revoke": {"userErrors": [{"code": "NOTHING_TO_REVOKE"}]},
+        "bad": None,
+        "request": {"permission": {"status": "PENDING"}},
+        "revokeAgain": {"userErrors": [], "permission": {"status": "REVOKED"}},
+    }
