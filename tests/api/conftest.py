@@ -16,7 +16,7 @@ from tests.demo import Demo
 
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
 
-__all__ = ["Api", "Demo", "nodes"]
+__all__ = ["Api", "ApiFactory", "Demo", "nodes"]
 
 
 @dataclass
@@ -59,6 +59,16 @@ class Api:
         """The emulator's request counts since the last reset."""
         stats: dict[str, Any] = (await self.emulator.get("/admin/stats")).json()
         return stats
+
+    async def fault(self, **spec: Any) -> None:
+        """Inject a fault into the emulator's Graph requests (see its /admin/faults)."""
+        (await self.emulator.post("/admin/faults", json=spec)).raise_for_status()
+
+    async def permission_count(self, brand: str) -> int:
+        """How many permissions the emulator holds for a brand."""
+        state = (await self.emulator.get("/admin/state")).json()
+        count: int = next(b["permissionCount"] for b in state["brands"] if b["id"] == brand)
+        return count
 
     async def reset_stats(self) -> None:
         """Zero the emulator's request counts."""

@@ -188,12 +188,6 @@ _TWO_REQUESTS = """
 """
 
 
-async def _permission_count(api: Api, brand: str) -> int:
-    state = (await api.emulator.get("/admin/state")).json()
-    count: int = next(b["permissionCount"] for b in state["brands"] if b["id"] == brand)
-    return count
-
-
 @pytest.mark.parametrize(
     ("second", "code"),
     [("out of scope", "FORBIDDEN"), ("not-a-brand", "BAD_USER_INPUT")],
@@ -203,7 +197,7 @@ async def test_a_failing_second_mutation_keeps_the_first_ones_result(
 ) -> None:
     creator = demo.creator_without_big_brand_permission()["id"]
     second_brand = demo.out_of_scope_brand if second == "out of scope" else second
-    before = await _permission_count(api, demo.big_brand)
+    before = await api.permission_count(demo.big_brand)
     body = await api.run(
         _TWO_REQUESTS, {"creator": creator, "first": demo.big_brand, "second": second_brand}
     )
@@ -212,7 +206,7 @@ async def test_a_failing_second_mutation_keeps_the_first_ones_result(
     first = body["data"]["first"]
     assert first["userErrors"] == []
     assert first["permission"]["status"] == "PENDING"
-    assert await _permission_count(api, demo.big_brand) == before + 1
+    assert await api.permission_count(demo.big_brand) == before + 1
     listed = await _permission_of(api, demo.big_brand, creator)
     assert listed is not None
     assert listed["graphId"] == first["permission"]["graphId"]

@@ -1,9 +1,12 @@
-"""The Graph client on wire cases the emulator cannot produce: usage at the limit, the wire."""
+"""The Graph client on wire cases the emulator cannot produce: usage at the limit, the wire,
+batch entries the Graph API did not run, connections that fail before or after sending."""
 
 import hashlib
 import hmac
 import json
 import time
+from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -11,6 +14,8 @@ import pytest
 from partnergraph.errors import RateLimited, UpstreamUnavailable
 from partnergraph.resolvers.upstream.client import (
     MAX_PACE,
+    BatchRead,
+    BatchWrite,
     Credentials,
     GraphClient,
     RetryPolicy,
@@ -113,3 +118,114 @@ async def test_an_unreadable_success_is_unavailable_and_a_write_is_sent_once() -
     with pytest.raises(UpstreamUnavailable):
         await client.get(CREDENTIALS, "1784/branded_content_ad_permissions", {})
     assert len(seen) == 1 + RetryPolicy().attempts
+
+
+LOST = "read the data again"
+PATH = "1784/branded_content_ad_permissions"
+
+
+def _entry(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {"code": status, "headers": [], "body": json.dumps(body)}
+
+
+def _batch_of(request: httpx.Request) -> list[dict[str, str]]:
+    entries: list[dict[str, str]] = json.loads(parse_qs(request.content.decode())["batch"][0])
+    return entries
+
+
+UNAVAILABLE = {"error": {"message": "Service temporarily unavailable", "code": 2}}
+
+
+async def test_a_batch_sends_again_only_entries_not_run_and_reads_that_failed() -> None:
+    sent: list[list[dict[str, str]]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        entries = _batch_of(request)
+        sent.append(entries)
+        if len(sent) == 1:  # ran the first, not the second, failed the third and fourth
+            return httpx.Response(
+                200,
+                json=[
+                    _entry(200, {"id": "1"}),
+                    None,
+                    _entry(500, UNAVAILABLE),
+                    _entry(500, UNAVAILABLE),
+                ],
+            )
+        return httpx.Response(200, json=[_entry(200, {"id": "again"}) for _ in entries])
+
+    client = _client(httpx.MockTransport(answer))
+    calls: list[BatchRead | BatchWrite] = [
+        BatchWrite(PATH, {"creator_instagram_account": "1"}),
+        BatchWrite(PATH, {"creator_instagram_account": "2"}),
+        BatchWrite(PATH, {"creator_instagram_account": "3"}),
+        BatchRead(PATH, {"limit": "5"}),
+    ]
+    outcomes = await client.batch(CREDENTIALS, calls)
+
+    assert [[entry["method"] for entry in entries] for entries in sent] == [
+        ["POST", "POST", "POST", "GET"],
+        ["POST", "GET"],
+    ]
+    assert sent[1][0]["body"] == "creator_instagram_account=2"
+    assert sent[1][1]["relative_url"] == f"v23.0/{PATH}?limit=5"
+    first, second, third, fourth = outcomes
+    assert first == {"id": "1"}
+    assert second == fourth == {"id": "again"}
+    assert isinstance(third, UpstreamUnavailable)
+    assert LOST in third.message
+    assert third.graph is not None
+    assert third.graph.code == 2
+
+
+async def test_a_batch_of_writes_that_never_left_is_sent_again() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if len(sent) == 1:
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, json=[_entry(200, {"id": "1"})])
+
+    client = _client(httpx.MockTransport(answer))
+    outcomes = await client.batch(
+        CREDENTIALS, [BatchWrite(PATH, {"creator_instagram_account": "1"})]
+    )
+    assert outcomes == [{"id": "1"}]
+    assert len(sent) == 2
+
+
+async def test_a_batch_of_writes_whose_answer_was_lost_is_not_sent_again() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    client = _client(httpx.MockTransport(answer))
+    writes = [BatchWrite(PATH, {"creator_instagram_account": str(n)}) for n in range(3)]
+    outcomes = await client.batch(CREDENTIALS, writes)
+    assert len(sent) == 1
+    for outcome in outcomes:
+        assert isinstance(outcome, UpstreamUnavailable)
+        assert outcome.message.startswith("The Graph API did not answer in time.")
+        assert LOST in outcome.message
+
+
+async def test_a_write_says_whether_it_may_have_been_made() -> None:
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    def dropped(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("peer closed connection", request=request)
+
+    with pytest.raises(UpstreamUnavailable) as not_sent:
+        await _client(httpx.MockTransport(unreachable)).post(CREDENTIALS, PATH, {})
+    assert "nothing was sent" in not_sent.value.message
+    assert LOST not in not_sent.value.message
+    with pytest.raises(UpstreamUnavailable) as lost:
+        await _client(httpx.MockTransport(dropped)).post(CREDENTIALS, PATH, {})
+    assert LOST in lost.value.message
+    with pytest.raises(UpstreamUnavailable) as read:
+        await _client(httpx.MockTransport(dropped)).get(CREDENTIALS, PATH, {})
+    assert LOST not in read.value.message

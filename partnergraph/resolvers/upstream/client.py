@@ -65,7 +65,32 @@ class BatchRead:
     params: Mapping[str, str]
 
 
+@dataclass(frozen=True, slots=True)
+class BatchWrite:
+    """One POST of a batch: a path below the version and its form; sent again only if not run."""
+
+    path: str
+    data: Mapping[str, str]
+
+
+BatchCall = BatchRead | BatchWrite
 BatchOutcome = dict[str, Any] | PartnergraphError
+
+
+@dataclass(frozen=True, slots=True)
+class _NotRun:
+    """A batch entry the Graph API certainly did not run, and the error if it stays so."""
+
+    error: UpstreamUnavailable
+
+
+_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport failures before a request left: it certainly did not reach the Graph API."""
+_NOT_SENT = "The Graph API could not be reached; nothing was sent."
+_ANSWER_LOST = (
+    "The change may or may not have been made: read the data again to see, before you "
+    "retry the change."
+)
 
 
 class GraphClient:
@@ -97,35 +122,43 @@ class GraphClient:
     async def post(
         self, credentials: Credentials, path: str, data: Mapping[str, str]
     ) -> dict[str, Any]:
-        """POST to a Graph path once: a write is never sent twice."""
+        """POST to a Graph path once: a write is never sent twice.
+
+        A write whose answer was lost (a timeout, a dropped connection, a 5xx, an unreadable
+        body, an error the Graph API does not document) is UpstreamUnavailable with a hint
+        to read the data again.
+        """
         return await self._send(credentials, "POST", path, data)
 
     async def batch(
-        self, credentials: Credentials, reads: Sequence[BatchRead]
+        self, credentials: Credentials, calls: Sequence[BatchCall]
     ) -> list[BatchOutcome]:
-        """Send up to 50 GETs as one Graph batch; each entry answers or fails on its own."""
-        if not 0 < len(reads) <= MAX_BATCH:
-            raise ValueError(f"a batch holds 1 to {MAX_BATCH} reads, not {len(reads)}")
-        outcomes: list[BatchOutcome | None] = [None] * len(reads)
-        pending = list(range(len(reads)))
+        """Send up to 50 calls as one Graph batch; each entry answers or fails on its own.
+
+        Reads failing transiently are sent again; writes only when they certainly did not
+        run (the batch never left, or the Graph API answered the entry with null), and
+        those still failing are reported like a lost write.
+        """
+        if not 0 < len(calls) <= MAX_BATCH:
+            raise ValueError(f"a batch holds 1 to {MAX_BATCH} calls, not {len(calls)}")
+        outcomes: list[BatchOutcome | _NotRun] = [_NotRun(UpstreamUnavailable(_NOT_SENT))] * len(
+            calls
+        )
+        pending = list(range(len(calls)))
         started = time.monotonic()
         for attempt in range(self._retry.attempts):
             if attempt:
                 await self._pause(attempt, started)
             try:
-                answers = await self._send_batch(credentials, [reads[i] for i in pending])
+                answers = await self._send_batch(credentials, [calls[i] for i in pending])
             except PartnergraphError as error:
                 answers = [error] * len(pending)
             for index, answer in zip(pending, answers, strict=True):
                 outcomes[index] = answer
-            pending = [
-                i
-                for i in pending
-                if isinstance(outcomes[i], PartnergraphError) and is_retryable(outcomes[i])  # type: ignore[arg-type]
-            ]
+            pending = [i for i in pending if _worth_resending(calls[i], outcomes[i])]
             if not pending or not self._time_left(attempt + 1, started):
                 break
-        return [outcome for outcome in outcomes if outcome is not None]
+        return [_final(call, outcome) for call, outcome in zip(calls, outcomes, strict=True)]
 
     async def _retrying(self, call: Any) -> dict[str, Any]:
         started = time.monotonic()
@@ -176,23 +209,23 @@ class GraphClient:
                 response = await self._http.get(url, params=values, headers=headers)
             else:
                 response = await self._http.post(url, data=values, headers=headers)
-        except httpx.TimeoutException:
-            raise UpstreamUnavailable(_timeout_message(method)) from None
-        except httpx.HTTPError:
-            raise UpstreamUnavailable(_transport_message(method)) from None
-        return self._read(credentials, response.status_code, response.headers, response.content)
+        except _UNSENT:
+            raise UpstreamUnavailable(_NOT_SENT) from None
+        except httpx.HTTPError as failure:
+            lost = UpstreamUnavailable(_transport_message(failure))
+        else:
+            try:
+                return self._read(
+                    credentials, response.status_code, response.headers, response.content
+                )
+            except UpstreamUnavailable as unreadable:
+                lost = unreadable
+        raise lost if method == "GET" else _answer_lost(lost)
 
     async def _send_batch(
-        self, credentials: Credentials, reads: Sequence[BatchRead]
-    ) -> list[BatchOutcome]:
-        entries = [
-            {
-                "method": "GET",
-                "relative_url": f"{self._version}/{read.path.lstrip('/')}"
-                + (f"?{urlencode(dict(read.params))}" if read.params else ""),
-            }
-            for read in reads
-        ]
+        self, credentials: Credentials, calls: Sequence[BatchCall]
+    ) -> list[BatchOutcome | _NotRun]:
+        entries = [self._batch_call(call) for call in calls]
         form = {
             "batch": json.dumps(entries),
             "access_token": credentials.token,
@@ -201,18 +234,27 @@ class GraphClient:
         await self._respect_usage(credentials)
         try:
             response = await self._http.post(f"{self._base}/", data=form)
-        except httpx.TimeoutException:
-            raise UpstreamUnavailable(_timeout_message("GET")) from None
-        except httpx.HTTPError:
-            raise UpstreamUnavailable(_transport_message("GET")) from None
+        except _UNSENT:
+            return [_NotRun(UpstreamUnavailable(_NOT_SENT))] * len(calls)
+        except httpx.HTTPError as failure:
+            raise UpstreamUnavailable(_transport_message(failure)) from None
         body = self._read_json(response.status_code, response.content)
         if isinstance(body, dict):
             raise self._error(credentials, body, response.status_code, response.headers)
-        if not isinstance(body, list) or len(body) != len(reads):
+        if not isinstance(body, list) or len(body) != len(calls):
             raise UpstreamUnavailable("The Graph API answered the batch with something unreadable.")
         return [self._batch_entry(credentials, entry) for entry in body]
 
-    def _batch_entry(self, credentials: Credentials, entry: object) -> BatchOutcome:
+    def _batch_call(self, call: BatchCall) -> dict[str, str]:
+        relative_url = f"{self._version}/{call.path.lstrip('/')}"
+        if isinstance(call, BatchWrite):
+            return {"method": "POST", "relative_url": relative_url, "body": urlencode(call.data)}
+        query = f"?{urlencode(dict(call.params))}" if call.params else ""
+        return {"method": "GET", "relative_url": relative_url + query}
+
+    def _batch_entry(self, credentials: Credentials, entry: object) -> BatchOutcome | _NotRun:
+        if entry is None:
+            return _NotRun(UpstreamUnavailable("The Graph API did not run this part of the batch."))
         if not isinstance(entry, dict) or not isinstance(entry.get("code"), int):
             return UpstreamUnavailable("The Graph API did not answer this part of the batch.")
         headers = {
@@ -274,13 +316,32 @@ class GraphClient:
         return {"appsecret_proof": proof.hexdigest()}
 
 
-def _timeout_message(method: str) -> str:
-    if method == "GET":
+def _worth_resending(call: BatchCall, outcome: BatchOutcome | _NotRun) -> bool:
+    """Whether a batch entry goes out again: not run yet, or a read that failed transiently."""
+    if isinstance(outcome, _NotRun):
+        return True
+    return (
+        isinstance(call, BatchRead)
+        and isinstance(outcome, PartnergraphError)
+        and (is_retryable(outcome))
+    )
+
+
+def _final(call: BatchCall, outcome: BatchOutcome | _NotRun) -> BatchOutcome:
+    """What a batch entry's caller gets once the retries are over."""
+    if isinstance(outcome, _NotRun):
+        return outcome.error
+    if isinstance(call, BatchWrite) and isinstance(outcome, UpstreamUnavailable):
+        return _answer_lost(outcome)
+    return outcome
+
+
+def _transport_message(failure: httpx.HTTPError) -> str:
+    if isinstance(failure, httpx.TimeoutException):
         return "The Graph API did not answer in time."
-    return "The Graph API did not answer in time; the change may or may not have been made."
+    return "The Graph API connection failed."
 
 
-def _transport_message(method: str) -> str:
-    if method == "GET":
-        return "The Graph API could not be reached."
-    return "The Graph API connection failed; the change may or may not have been made."
+def _answer_lost(error: UpstreamUnavailable) -> UpstreamUnavailable:
+    """The error of a write that may have been made, hinting to read before retrying."""
+    return UpstreamUnavailable(f"{error.message} {_ANSWER_LOST}", graph=error.graph)

@@ -54,7 +54,9 @@ def error_for(detail: GraphErrorDetail, retry_after: float | None = None) -> Par
         return UpstreamUnavailable(message, graph=detail)
     if code in _CURSOR_CODES:
         return BadUserInput(f"The cursor is no longer valid: {message}", graph=detail)
-    return BadUserInput(message, graph=detail)
+    if code == 100:
+        return BadUserInput(message, graph=detail)
+    return UpstreamUnavailable(message, graph=detail)  # a code the Graph API does not document
 
 
 def refused(error: BaseException) -> bool:
@@ -63,8 +65,19 @@ def refused(error: BaseException) -> bool:
 
 
 def is_retryable(error: PartnergraphError) -> bool:
-    """Whether a failed read may be sent again: transient Graph errors, 5xx and timeouts."""
-    return isinstance(error, UpstreamUnavailable)
+    """Whether a failed read may be sent again: transient Graph errors, 5xx and timeouts.
+
+    An error code the Graph API does not document is its fault, but not one to send again for.
+    """
+    if not isinstance(error, UpstreamUnavailable):
+        return False
+    graph = error.graph
+    return (
+        graph is None
+        or graph.is_transient
+        or graph.code in _UNAVAILABLE
+        or graph.http_status >= 500
+    )
 
 
 def _int_or_none(value: object) -> int | None:
