@@ -1,9 +1,11 @@
 """A brand's partnership-ad permissions: paged and filtered reads, requests and revocations."""
 
+import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from partnergraph.errors import BadUserInput, UpstreamUnavailable
+from partnergraph.errors import BadUserInput, PartnergraphError, UpstreamUnavailable
 from partnergraph.resolvers import ids
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
@@ -15,7 +17,7 @@ from partnergraph.resolvers.outcomes import (
     invalid_input,
     rejected_by_graph,
 )
-from partnergraph.resolvers.paging import Page, PageArgs, window
+from partnergraph.resolvers.paging import Page, PageArgs, Window, window
 from partnergraph.resolvers.records import (
     PERMISSION_FIELDS,
     CreatorRecord,
@@ -23,11 +25,15 @@ from partnergraph.resolvers.records import (
     PermissionStatus,
     permission_from_graph,
 )
+from partnergraph.resolvers.upstream.client import MAX_BATCH, BatchWrite
+from partnergraph.resolvers.upstream.errors import refused
 from partnergraph.resolvers.writes import writing
 
 EDGE = "branded_content_ad_permissions"
 _PERMISSIONS = GraphList(EDGE, {"fields": PERMISSION_FIELDS}, permission_from_graph)
 _USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
+MAX_CREATORS = 500
+"""The most creators one requestPermissions asks."""
 
 
 @dataclass(slots=True)
@@ -44,10 +50,31 @@ class PermissionHandle:
         """The permission as the brand's list shows it, or as far as the write tells."""
         if self._record is None:
             found = await find_permission(context, self.brand_ig_id, self.graph_id)
-            self._record = found or PermissionRecord(
-                self.graph_id, self.brand_ig_id, self.known, self.status_after_write.value
-            )
+            self._record = found or self.as_written()
         return self._record
+
+    def as_written(self) -> PermissionRecord:
+        """The permission as far as the write tells: its ID, its creator, the status it set."""
+        return PermissionRecord(
+            self.graph_id, self.brand_ig_id, self.known, self.status_after_write.value
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _CreatorFields:
+    """Where a mutation's input names a creator by ID and by username, for user errors."""
+
+    ig_id: tuple[str, ...]
+    username: tuple[str, ...]
+
+    def of(self, param: str) -> tuple[str, ...]:
+        """The input field behind a Graph parameter naming the creator."""
+        return self.ig_id if param == _BY_ID else self.username
+
+
+_BY_ID = "creator_instagram_account"
+_BY_USERNAME = "creator_instagram_username"
+_SINGLE = _CreatorFields(("input", "creatorIgId"), ("input", "creatorUsername"))
 
 
 def list_key(brand_ig_id: str) -> ListKey:
@@ -94,8 +121,9 @@ async def request_permission(
     """Ask a creator, by Instagram ID or username, for account-level permission for a brand."""
     context.live = True
     outcome: Outcome[PermissionHandle] = Outcome()
-    creator = _creator_choice(outcome, creator_ig_id, creator_username)
-    if creator is None:
+    creator = _creator_choice(creator_ig_id, creator_username, _SINGLE)
+    if isinstance(creator, UserErrorRecord):
+        outcome.user_errors.append(creator)
         return outcome
     param, value = creator
     credentials = context.require_credentials()
@@ -107,19 +135,81 @@ async def request_permission(
     except BadUserInput as error:
         if not rejected_by_graph(error):
             raise
+        outcome.user_errors.append(_not_found(error, _SINGLE.of(param)))
+        return outcome
+    outcome.result = _requested(answer, brand_ig_id, param, value)
+    return outcome
+
+
+async def request_permissions(
+    context: RequestContext,
+    brand_ig_id: str,
+    creators: Sequence[tuple[str | None, str | None]],
+) -> Outcome[list[PermissionHandle | PartnergraphError | None]]:
+    """Ask many creators, each by Instagram ID or username, for permission, in Graph batches.
+
+    The result has a slot per creator, in order: the permission, the error that befell it,
+    or None where a user error says why. Invalid input sends nothing at all. When every
+    creator failed with an error, the mutation fails with the first one.
+    """
+    context.live = True
+    slots: list[PermissionHandle | PartnergraphError | None] = [None] * len(creators)
+    outcome: Outcome[list[PermissionHandle | PartnergraphError | None]] = Outcome(slots)
+    if not 0 < len(creators) <= MAX_CREATORS:
         outcome.user_errors.append(
-            UserErrorRecord(error.message, UserErrorCode.CREATOR_NOT_FOUND, _creator_field(param))
+            UserErrorRecord(
+                f"Give 1 to {MAX_CREATORS} creators, not {len(creators)}.",
+                UserErrorCode.INVALID_INPUT,
+                ("creators",),
+            )
         )
         return outcome
-    known = (
-        CreatorRecord(value)
-        if param == "creator_instagram_account"
-        else CreatorRecord("", username=value)
-    )
-    outcome.result = PermissionHandle(
-        _graph_id(answer), brand_ig_id, known, PermissionStatus.PENDING
-    )
+    choices: list[tuple[str, str]] = []
+    for index, (ig_id, username) in enumerate(creators):
+        choice = _creator_choice(ig_id, username, _bulk_fields(index))
+        if isinstance(choice, UserErrorRecord):
+            outcome.user_errors.append(choice)
+        else:
+            choices.append(choice)
+    if outcome.user_errors:
+        return outcome
+    answers = await _write_in_batches(context, brand_ig_id, choices)
+    for index, (answer, (param, value)) in enumerate(zip(answers, choices, strict=True)):
+        if isinstance(answer, BadUserInput) and rejected_by_graph(answer):
+            outcome.user_errors.append(_not_found(answer, _bulk_fields(index).of(param)))
+        elif isinstance(answer, PartnergraphError):
+            slots[index] = answer
+        else:
+            try:
+                slots[index] = _requested(answer, brand_ig_id, param, value)
+            except PartnergraphError as error:
+                slots[index] = error
+    failed = [slot for slot in slots if isinstance(slot, PartnergraphError)]
+    if len(failed) == len(slots):
+        raise failed[0]
     return outcome
+
+
+async def records(
+    context: RequestContext, brand_ig_id: str, handles: Sequence[PermissionHandle]
+) -> list[PermissionRecord]:
+    """The permissions a write touched as the brand's list shows them, found in one scan.
+
+    Those the scan budget does not reach, or all of them when the list cannot be read, are
+    as far as the write tells.
+    """
+    wanted = {handle.graph_id for handle in handles}
+    found: dict[str, PermissionRecord] = {}
+    if wanted:
+        start = Window(len(wanted), forward=True, cursor=None)
+        try:
+            page = await _PERMISSIONS.page(
+                context, brand_ig_id, start, lambda record: record.graph_id in wanted
+            )
+        except PartnergraphError:
+            page = None
+        found = {edge.node.graph_id: edge.node for edge in page.edges} if page else {}
+    return [found.get(handle.graph_id) or handle.as_written() for handle in handles]
 
 
 async def revoke_permission(
@@ -134,7 +224,7 @@ async def revoke_permission(
         outcome.user_errors.append(invalid_input(error, "creatorIgId"))
         return outcome
     credentials = context.require_credentials()
-    data = {"creator_instagram_account": creator, "revoke": "true"}
+    data = {_BY_ID: creator, "revoke": "true"}
     try:
         with writing(context, brand_ig_id):
             answer = await context.services.client.post(credentials, f"{brand_ig_id}/{EDGE}", data)
@@ -153,40 +243,67 @@ async def revoke_permission(
     return outcome
 
 
-def _creator_choice(
-    outcome: Outcome[PermissionHandle], creator_ig_id: str | None, creator_username: str | None
-) -> tuple[str, str] | None:
-    if (creator_ig_id is None) == (creator_username is None):
-        outcome.user_errors.append(
-            UserErrorRecord(
-                "Give exactly one of creatorIgId and creatorUsername.",
-                UserErrorCode.INVALID_INPUT,
-                ("input", "creatorIgId"),
+async def _write_in_batches(
+    context: RequestContext, brand_ig_id: str, choices: Sequence[tuple[str, str]]
+) -> list[dict[str, object] | PartnergraphError]:
+    """Send one permission request per creator, as Graph batches; the brand's caches go once."""
+    credentials = context.require_credentials()
+    client = context.services.client
+    path = f"{brand_ig_id}/{EDGE}"
+    writes = [BatchWrite(path, {param: value}) for param, value in choices]
+    with writing(context, brand_ig_id):
+        batches = await asyncio.gather(
+            *(
+                client.batch(credentials, writes[start : start + MAX_BATCH])
+                for start in range(0, len(writes), MAX_BATCH)
             )
         )
-        return None
+        answers = [answer for batch in batches for answer in batch]
+        refusals = [a for a in answers if isinstance(a, PartnergraphError) and refused(a)]
+        if len(refusals) == len(answers):
+            raise refusals[0]  # the token or the brand: nothing was written
+    return answers
+
+
+def _creator_choice(
+    creator_ig_id: str | None, creator_username: str | None, fields: _CreatorFields
+) -> tuple[str, str] | UserErrorRecord:
+    """The Graph parameter naming the creator and its value, or why the input names none."""
+    if (creator_ig_id is None) == (creator_username is None):
+        return UserErrorRecord(
+            f"Give exactly one of {fields.ig_id[-1]} and {fields.username[-1]}.",
+            UserErrorCode.INVALID_INPUT,
+            fields.ig_id,
+        )
     if creator_ig_id is not None:
         try:
-            return "creator_instagram_account", ids.ig_user_id(creator_ig_id, "Creator")
+            return _BY_ID, ids.ig_user_id(creator_ig_id, "Creator")
         except BadUserInput as error:
-            outcome.user_errors.append(invalid_input(error, "creatorIgId"))
-            return None
+            return UserErrorRecord(error.message, UserErrorCode.INVALID_INPUT, fields.ig_id)
     username = (creator_username or "").strip().lstrip("@")
     if not _USERNAME.match(username):
-        outcome.user_errors.append(
-            UserErrorRecord(
-                f"{creator_username!r} is not an Instagram username.",
-                UserErrorCode.INVALID_INPUT,
-                ("input", "creatorUsername"),
-            )
+        return UserErrorRecord(
+            f"{creator_username!r} is not an Instagram username.",
+            UserErrorCode.INVALID_INPUT,
+            fields.username,
         )
-        return None
-    return "creator_instagram_username", username
+    return _BY_USERNAME, username
 
 
-def _creator_field(param: str) -> tuple[str, ...]:
-    name = "creatorIgId" if param == "creator_instagram_account" else "creatorUsername"
-    return ("input", name)
+def _bulk_fields(index: int) -> _CreatorFields:
+    return _CreatorFields(("creators", str(index), "igId"), ("creators", str(index), "username"))
+
+
+def _not_found(error: BadUserInput, field_path: tuple[str, ...]) -> UserErrorRecord:
+    return UserErrorRecord(error.message, UserErrorCode.CREATOR_NOT_FOUND, field_path)
+
+
+def _requested(
+    answer: dict[str, object], brand_ig_id: str, param: str, value: str
+) -> PermissionHandle:
+    """The permission a request's answer names; UpstreamUnavailable if it names none."""
+    known = CreatorRecord(value) if param == _BY_ID else CreatorRecord("", username=value)
+    return PermissionHandle(_graph_id(answer), brand_ig_id, known, PermissionStatus.PENDING)
 
 
 def _graph_id(answer: dict[str, object]) -> str:

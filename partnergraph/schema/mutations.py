@@ -4,6 +4,7 @@ from typing import Any, Self
 
 import strawberry
 
+from partnergraph.errors import PartnergraphError
 from partnergraph.resolvers import ids, invites, permissions
 from partnergraph.resolvers.outcomes import Outcome, UserErrorCode, UserErrorRecord
 from partnergraph.resolvers.permissions import PermissionHandle
@@ -45,6 +46,27 @@ class RequestPermissionInput(_BrandInput):
     )
     creator_username: str | None = strawberry.field(
         default=None, description="The creator's Instagram username (or creatorIgId)."
+    )
+    client_mutation_id: str | None = None
+
+
+@strawberry.input(description="A creator, by Instagram user ID or by username: exactly one.")
+class CreatorRef:
+    ig_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The creator's Instagram user ID (or username)."
+    )
+    username: str | None = strawberry.field(
+        default=None, description="The creator's Instagram username (or igId)."
+    )
+
+
+@strawberry.input(
+    description=f"Ask up to {permissions.MAX_CREATORS} creators at once for account-level "
+    "partnership-ad permission."
+)
+class RequestPermissionsInput(_BrandInput):
+    creators: list[CreatorRef] = strawberry.field(
+        description=f"1 to {permissions.MAX_CREATORS} creators; invalid input sends nothing."
     )
     client_mutation_id: str | None = None
 
@@ -103,6 +125,28 @@ class RevokePermissionPayload(PermissionPayload):
     pass
 
 
+@strawberry.type(description="What requestPermissions did.")
+class RequestPermissionsPayload:
+    client_mutation_id: str | None
+    user_errors: list[UserError]
+    slots: strawberry.Private[list[PermissionHandle | PartnergraphError | None]]
+
+    @strawberry.field(
+        description="One per creator, in input order: the permission as the brand's list now "
+        "shows it; null where that creator failed, with a user error or an error at its index."
+    )
+    async def permissions(self, info: Info) -> list[Permission | None]:
+        handles = [slot for slot in self.slots if isinstance(slot, PermissionHandle)]
+        records = iter(await permissions.records(info.context, self.brand.ig_id, handles))
+        found: list[Any] = [
+            Permission.of(next(records)) if isinstance(slot, PermissionHandle) else slot
+            for slot in self.slots
+        ]
+        return found  # an error in it is reported at its index
+
+    brand: Brand
+
+
 @strawberry.type(description="What acceptInvite or declineInvite did.")
 class RespondToInvitePayload:
     client_mutation_id: str | None
@@ -130,6 +174,23 @@ class Mutation:
             info.context, brand, input.creator_ig_id, input.creator_username
         )
         return RequestPermissionPayload.of(input.client_mutation_id, brand, outcome)
+
+    @strawberry.mutation(
+        description=f"Ask up to {permissions.MAX_CREATORS} creators, each by ID or username, for "
+        "permission, in Graph batches of 50."
+    )
+    async def request_permissions(
+        self, info: Info, input: RequestPermissionsInput
+    ) -> RequestPermissionsPayload | None:
+        brand = input.owner()
+        creators = [(creator.ig_id, creator.username) for creator in input.creators]
+        outcome = await permissions.request_permissions(info.context, brand, creators)
+        return RequestPermissionsPayload(
+            client_mutation_id=input.client_mutation_id,
+            user_errors=_errors(outcome),
+            slots=outcome.result or [],
+            brand=Brand.of(brand),
+        )
 
     @strawberry.mutation(description="Revoke a brand's permission from a creator.")
     async def revoke_permission(

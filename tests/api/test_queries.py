@@ -30,6 +30,14 @@ async def _request(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
     return {"input": {"brandId": demo.big_brand, "creatorIgId": creator}}, demo.agency
 
 
+async def _request_many(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
+    creators = [{"igId": c["id"]} for c in demo.state["creators"][-3:-1]]
+    last = demo.creator_without_big_brand_permission()["username"]
+    return {"input": {"brandId": demo.big_brand, "creators": [*creators, {"username": last}]}}, (
+        demo.agency
+    )
+
+
 async def _revoke(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
     data = await api.data("BrandPermissions", {"brandId": demo.big_brand, "status": "APPROVED"})
     creator = nodes(data["brand"]["permissions"])[0]["creator"]["igId"]
@@ -58,6 +66,7 @@ async def _node(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
 VARIABLES: dict[str, Variables] = {
     "BrandPermissions": _brand_permissions,
     "RequestPermission": _request,
+    "RequestPermissions": _request_many,
     "RevokePermission": _revoke,
     "CreatorInvites": _invites,
     "AcceptInvite": _respond,
