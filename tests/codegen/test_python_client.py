@@ -8,11 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 from partnergraph_client import (
+    CreatorRef,
     PartnergraphClient,
     PermissionStatus,
     RequestPermissionInput,
+    RequestPermissionsInput,
     RespondToInviteInput,
     RevokePermissionInput,
+    UserErrorCode,
 )
 
 from tests.demo import Demo, demo_of
@@ -94,6 +97,29 @@ async def _request_permission(live: Live) -> None:
     assert payload.permission.creator.username == username
 
 
+async def _request_permissions(live: Live) -> None:
+    fresh = live.demo.state["creators"][-3:]
+    creators = [
+        CreatorRef(igId=fresh[0]["id"]),
+        CreatorRef(username="nobody.here.at.all"),
+        CreatorRef(username=fresh[2]["username"]),
+    ]
+    async with live.client(live.demo.agency) as agency:
+        answer = await agency.request_permissions(
+            RequestPermissionsInput(brandId=live.demo.big_brand, creators=creators)
+        )
+    payload = answer.request_permissions
+    assert payload is not None
+    assert [(e.field, e.code) for e in payload.user_errors] == [
+        (["creators", "1", "username"], UserErrorCode.CREATOR_NOT_FOUND)
+    ]
+    first, unknown, third = payload.permissions
+    assert unknown is None
+    assert first is not None
+    assert third is not None
+    assert [first.creator.ig_id, third.creator.ig_id] == [fresh[0]["id"], fresh[2]["id"]]
+
+
 async def _revoke_permission(live: Live) -> None:
     async with live.client(live.demo.agency) as agency:
         approved = await agency.brand_permissions(
@@ -154,6 +180,7 @@ OPERATIONS: dict[str, Callable[[Live], Awaitable[None]]] = {
     "BrandPermissions": _brand_permissions,
     "CreatorInvites": _creator_invites,
     "RequestPermission": _request_permission,
+    "RequestPermissions": _request_permissions,
     "RevokePermission": _revoke_permission,
     "AcceptInvite": _accept_invite,
     "DeclineInvite": _decline_invite,

@@ -41,7 +41,9 @@ from .exceptions import (
     GraphQLClientInvalidResponseError,
 )
 from .input_types import (
+    CreatorRef,
     RequestPermissionInput,
+    RequestPermissionsInput,
     RespondToInviteInput,
     RevokePermissionInput,
 )
@@ -68,6 +70,14 @@ from .request_permission import (
     RequestPermissionRequestPermissionPermission,
     RequestPermissionRequestPermissionPermissionCreator,
     RequestPermissionRequestPermissionUserErrors,
+)
+from .request_permissions import (
+    RequestPermissions,
+    RequestPermissionsRequestPermissions,
+    RequestPermissionsRequestPermissionsBrand,
+    RequestPermissionsRequestPermissionsPermissions,
+    RequestPermissionsRequestPermissionsPermissionsCreator,
+    RequestPermissionsRequestPermissionsUserErrors,
 )
 from .revoke_permission import (
     RevokePermission,
@@ -97,6 +107,7 @@ __all__ = [
     "CreatorInvitesCreatorInvitesEdges",
     "CreatorInvitesCreatorInvitesEdgesNode",
     "CreatorInvitesCreatorInvitesPageInfo",
+    "CreatorRef",
     "DeclineInvite",
     "DeclineInviteDeclineInvite",
     "DeclineInviteDeclineInviteCreator",
@@ -127,6 +138,13 @@ __all__ = [
     "RequestPermissionRequestPermissionPermission",
     "RequestPermissionRequestPermissionPermissionCreator",
     "RequestPermissionRequestPermissionUserErrors",
+    "RequestPermissions",
+    "RequestPermissionsInput",
+    "RequestPermissionsRequestPermissions",
+    "RequestPermissionsRequestPermissionsBrand",
+    "RequestPermissionsRequestPermissionsPermissions",
+    "RequestPermissionsRequestPermissionsPermissionsCreator",
+    "RequestPermissionsRequestPermissionsUserErrors",
     "RespondToInviteInput",
     "RevokePermission",
     "RevokePermissionInput",

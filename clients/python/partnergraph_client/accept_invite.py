@@ -10,7 +10,7 @@ from .enums import UserErrorCode
 
 
 class AcceptInvite(BaseModel):
-    accept_invite: "AcceptInviteAcceptInvite" = Field(alias="acceptInvite")
+    accept_invite: Optional["AcceptInviteAcceptInvite"] = Field(alias="acceptInvite")
 
 
 class AcceptInviteAcceptInvite(BaseModel):

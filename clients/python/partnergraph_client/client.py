@@ -12,12 +12,14 @@ from .decline_invite import DeclineInvite
 from .enums import PermissionStatus
 from .input_types import (
     RequestPermissionInput,
+    RequestPermissionsInput,
     RespondToInviteInput,
     RevokePermissionInput,
 )
 from .node import Node
 from .rate_limit import RateLimit
 from .request_permission import RequestPermission
+from .request_permissions import RequestPermissions
 from .revoke_permission import RevokePermission
 
 
@@ -301,6 +303,45 @@ class PartnergraphClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return RequestPermission.model_validate(data)
+
+    async def request_permissions(
+        self, input: RequestPermissionsInput, **kwargs: Any
+    ) -> RequestPermissions:
+        query = gql("""
+            mutation RequestPermissions($input: RequestPermissionsInput!) {
+              requestPermissions(input: $input) {
+                clientMutationId
+                userErrors {
+                  field
+                  message
+                  code
+                }
+                permissions {
+                  id
+                  graphId
+                  status
+                  creator {
+                    id
+                    igId
+                    username
+                  }
+                }
+                brand {
+                  id
+                  igId
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = await self.execute(
+            query=query,
+            operation_name="RequestPermissions",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return RequestPermissions.model_validate(data)
 
     async def revoke_permission(
         self, input: RevokePermissionInput, **kwargs: Any

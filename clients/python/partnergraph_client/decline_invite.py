@@ -10,7 +10,9 @@ from .enums import UserErrorCode
 
 
 class DeclineInvite(BaseModel):
-    decline_invite: "DeclineInviteDeclineInvite" = Field(alias="declineInvite")
+    decline_invite: Optional["DeclineInviteDeclineInvite"] = Field(
+        alias="declineInvite"
+    )
 
 
 class DeclineInviteDeclineInvite(BaseModel):

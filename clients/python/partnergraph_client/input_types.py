@@ -8,6 +8,15 @@ from pydantic import Field
 from .base_model import BaseModel
 
 
+class CreatorRef(BaseModel):
+    """A creator, by Instagram user ID or by username: exactly one."""
+
+    ig_id: Optional[str] = Field(alias="igId", default=None)
+    "The creator's Instagram user ID (or username)."
+    username: Optional[str] = None
+    "The creator's Instagram username (or igId)."
+
+
 class RequestPermissionInput(BaseModel):
     """Ask a creator for account-level partnership-ad permission."""
 
@@ -17,6 +26,16 @@ class RequestPermissionInput(BaseModel):
     "The creator's Instagram user ID (or creatorUsername)."
     creator_username: Optional[str] = Field(alias="creatorUsername", default=None)
     "The creator's Instagram username (or creatorIgId)."
+    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+
+
+class RequestPermissionsInput(BaseModel):
+    """Ask up to 500 creators at once for account-level partnership-ad permission."""
+
+    brand_id: str = Field(alias="brandId")
+    "The brand's global ID or Instagram user ID."
+    creators: list["CreatorRef"]
+    "1 to 500 creators; invalid input sends nothing."
     client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
 
 
@@ -38,3 +57,6 @@ class RevokePermissionInput(BaseModel):
     creator_ig_id: str = Field(alias="creatorIgId")
     "The creator's global ID or Instagram user ID."
     client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+
+
+RequestPermissionsInput.model_rebuild()

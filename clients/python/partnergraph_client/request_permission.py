@@ -10,7 +10,7 @@ from .enums import PermissionStatus, UserErrorCode
 
 
 class RequestPermission(BaseModel):
-    request_permission: "RequestPermissionRequestPermission" = Field(
+    request_permission: Optional["RequestPermissionRequestPermission"] = Field(
         alias="requestPermission"
     )
 

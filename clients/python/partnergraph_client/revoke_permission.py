@@ -10,7 +10,7 @@ from .enums import PermissionStatus, UserErrorCode
 
 
 class RevokePermission(BaseModel):
-    revoke_permission: "RevokePermissionRevokePermission" = Field(
+    revoke_permission: Optional["RevokePermissionRevokePermission"] = Field(
         alias="revokePermission"
     )
 
