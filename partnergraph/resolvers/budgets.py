@@ -1,17 +1,19 @@
 """The documented per-user daily limits, kept locally so a call past them never leaves."""
 
-import time
-from collections import OrderedDict, deque
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
 from partnergraph.errors import RateLimited
+from partnergraph.resolvers.state.clock import Clock, wall_clock
+from partnergraph.resolvers.state.store import Store
+from partnergraph.resolvers.state.windows import Windows
 from partnergraph.resolvers.upstream.errors import refused
 
+__all__ = ["DAY", "LIMITS", "BudgetKind", "BudgetUse", "DailyBudgets"]
+
 DAY = 24 * 60 * 60.0
-_MAX_USERS = 100_000
 
 
 class BudgetKind(StrEnum):
@@ -42,77 +44,48 @@ class BudgetUse:
 class DailyBudgets:
     """Sliding 24-hour windows of upstream calls per Instagram user and limit."""
 
-    def __init__(self) -> None:
-        self._calls: OrderedDict[tuple[str, BudgetKind], deque[float]] = OrderedDict()
-        self._last_user: OrderedDict[str, str] = OrderedDict()
+    def __init__(self, windows: Windows, last_users: Store[str], clock: Clock = wall_clock) -> None:
+        self._windows = windows
+        self._last_users = last_users
+        self._clock = clock
 
-    @contextmanager
-    def spend(self, ig_user_id: str, kind: BudgetKind, scope: str) -> Iterator[None]:
+    @asynccontextmanager
+    async def spend(self, ig_user_id: str, kind: BudgetKind, scope: str) -> AsyncIterator[None]:
         """Count the call made in the block against the user's limit, or raise RateLimited first.
 
         A call the Graph API turns away for its token, rights or object does not count: the
         Graph API does not count it, and a stranger's token must not use up a user's day.
         """
-        taken = self._take(ig_user_id, kind)
+        key = _key(ig_user_id, kind)
+        limit = LIMITS[kind]
+        admission = await self._windows.take(key, limit, DAY)
+        if not admission.admitted:
+            oldest = admission.use.oldest
+            raise RateLimited(
+                f"The daily limit of {limit} {kind.value.replace('_', ' ')} calls for Instagram "
+                f"user {ig_user_id} is used up.",
+                retry_after=(oldest + DAY - self._clock()) if oldest is not None else DAY,
+            )
         try:
             yield
         except BaseException as error:
             if refused(error):
-                self._refund(ig_user_id, kind, taken)
+                await self._windows.give_back(key, admission.ticket)
             else:
-                self._touched(scope, ig_user_id)
+                await self._last_users.set(scope, ig_user_id, DAY)
             raise
-        self._touched(scope, ig_user_id)
+        await self._last_users.set(scope, ig_user_id, DAY)
 
-    def _touched(self, scope: str, ig_user_id: str) -> None:
-        """Remember the user whose budget the scope's rateLimit shows."""
-        self._last_user.pop(scope, None)
-        self._last_user[scope] = ig_user_id
-        if len(self._last_user) > _MAX_USERS:
-            self._last_user.popitem(last=False)
+    async def last_user(self, scope: str) -> str | None:
+        """The Instagram user whose invites a token scope touched last (within a day)."""
+        return await self._last_users.get(scope)
 
-    def _take(self, ig_user_id: str, kind: BudgetKind) -> float:
-        now = time.monotonic()
-        calls = self._window(ig_user_id, kind, now)
-        limit = LIMITS[kind]
-        if len(calls) >= limit:
-            raise RateLimited(
-                f"The daily limit of {limit} {kind.value.replace('_', ' ')} calls for Instagram "
-                f"user {ig_user_id} is used up.",
-                retry_after=calls[0] + DAY - now,
-            )
-        calls.append(now)
-        return now
-
-    def _refund(self, ig_user_id: str, kind: BudgetKind, taken: float) -> None:
-        key = (ig_user_id, kind)
-        calls = self._calls.get(key)
-        if calls is None:
-            return
-        try:
-            calls.remove(taken)
-        except ValueError:
-            return
-        if not calls:
-            del self._calls[key]
-
-    def last_user(self, scope: str) -> str | None:
-        """The Instagram user whose invites a token scope touched last."""
-        return self._last_user.get(scope)
-
-    def use(self, ig_user_id: str, kind: BudgetKind) -> BudgetUse:
+    async def use(self, ig_user_id: str, kind: BudgetKind) -> BudgetUse:
         """The current use of one user's limit."""
-        now = time.monotonic()
-        calls = self._window(ig_user_id, kind, now)
-        resets_in = calls[0] + DAY - now if calls else None
-        return BudgetUse(ig_user_id, LIMITS[kind], len(calls), resets_in)
+        use = await self._windows.use(_key(ig_user_id, kind), DAY)
+        resets_in = use.oldest + DAY - self._clock() if use.oldest is not None else None
+        return BudgetUse(ig_user_id, LIMITS[kind], use.used, resets_in)
 
-    def _window(self, ig_user_id: str, kind: BudgetKind, now: float) -> deque[float]:
-        key = (ig_user_id, kind)
-        calls = self._calls.pop(key, None) or deque()
-        self._calls[key] = calls
-        while calls and now - calls[0] >= DAY:
-            calls.popleft()
-        while len(self._calls) > _MAX_USERS:
-            self._calls.popitem(last=False)
-        return calls
+
+def _key(ig_user_id: str, kind: BudgetKind) -> str:
+    return f"{kind.value}:{ig_user_id}"

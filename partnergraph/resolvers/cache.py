@@ -1,153 +1,86 @@
-"""Caches of upstream reads and whole answers: bounded stores, owner generations, single-flight."""
+"""Caches of upstream reads and whole answers, kept under owner generations, read single-flight."""
 
-import asyncio
-import itertools
-import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from aiocache import SimpleMemoryCache
+import orjson
 
+from partnergraph.resolvers.state.clock import Clock, wall_clock
+from partnergraph.resolvers.state.codec import JSON
+from partnergraph.resolvers.state.flights import Flights
+from partnergraph.resolvers.state.generations import Generations
+from partnergraph.resolvers.state.store import Store
 from partnergraph.resolvers.upstream.errors import refused
 
-V = TypeVar("V")
-
-
-class BoundedMemoryCache(SimpleMemoryCache):  # type: ignore[misc]
-    """aiocache's memory cache holding at most max_entries, dropping the least recently used."""
-
-    def __init__(self, max_entries: int, **kwargs: Any) -> None:
-        super().__init__(timeout=None, **kwargs)
-        self._max_entries = max_entries
-
-    async def _get(self, key: str, encoding: str = "utf-8", _conn: object = None) -> Any:
-        value = self._cache.pop(key, None)
-        if value is not None:
-            self._cache[key] = value
-        return value
-
-    async def _set(
-        self,
-        key: str,
-        value: Any,
-        ttl: float | None = None,
-        _cas_token: object = None,
-        _conn: object = None,
-    ) -> Any:
-        self._cache.pop(key, None)
-        stored = await super()._set(key, value, ttl=ttl, _cas_token=_cas_token, _conn=_conn)
-        while len(self._cache) > self._max_entries:
-            oldest = next(iter(self._cache))
-            del self._cache[oldest]
-            handle = self._handlers.pop(oldest, None)
-            if handle is not None:
-                handle.cancel()
-        return stored
-
-    def __len__(self) -> int:
-        return len(self._cache)
-
-
-class SingleFlight:
-    """Runs one call per key at a time; callers of a key already in flight share its outcome."""
-
-    def __init__(self) -> None:
-        self._calls: dict[str, asyncio.Task[Any]] = {}
-
-    def __len__(self) -> int:
-        return len(self._calls)
-
-    async def run(self, key: str, call: Callable[[], Awaitable[V]]) -> V:
-        """The outcome of call(), shared with every concurrent run of the same key."""
-        task = self._calls.get(key)
-        if task is None:
-            task = asyncio.ensure_future(call())
-            self._calls[key] = task
-            task.add_done_callback(lambda done: self._finish(key, done))
-        result: V = await asyncio.shield(task)
-        return result
-
-    def _finish(self, key: str, task: asyncio.Task[Any]) -> None:
-        if self._calls.get(key) is task:
-            del self._calls[key]
-        if not task.cancelled():
-            task.exception()  # retrieved here so a failure nobody awaits is not reported
-
-
-class Generations:
-    """A per-owner value in every cache key: changing it hides all that owner's cached reads."""
-
-    def __init__(self, ttl: float) -> None:
-        self._ttl = ttl
-        self._current: OrderedDict[str, tuple[int, float]] = OrderedDict()
-        self._counter = itertools.count(1)
-
-    def of(self, owner: str) -> int:
-        """The owner's current generation (0 until its first invalidation)."""
-        entry = self._current.get(owner)
-        return entry[0] if entry is not None else 0
-
-    def bump(self, owner: str) -> None:
-        """Give owner a generation never used before, and forget ones older than the TTL."""
-        now = time.monotonic()
-        self._current.pop(owner, None)
-        self._current[owner] = (next(self._counter), now)
-        while self._current:
-            first, (_, changed) = next(iter(self._current.items()))
-            if now - changed <= self._ttl:
-                break
-            del self._current[first]
+__all__ = ["AnswerCache", "AnswerCodec", "CachedAnswer", "ReadCache"]
 
 
 class ReadCache:
     """Upstream reads cached for a TTL under token-scoped keys, each read once at a time."""
 
-    def __init__(self, store: BoundedMemoryCache, ttl: float) -> None:
-        self._store = store
+    def __init__(
+        self,
+        pages: Store[JSON],
+        generations: Generations,
+        flights: Flights,
+        ttl: float,
+        clock: Clock = wall_clock,
+    ) -> None:
+        self._pages = pages
+        self._generations = generations
+        self._flights = flights
         self._ttl = ttl
-        self._generations = Generations(ttl)
-        self._flights = SingleFlight()
+        self._clock = clock
 
-    async def read(self, owner: str, key: str, fetch: Callable[[], Awaitable[V]]) -> V:
+    async def generation(self, owner: str) -> int | None:
+        """The owner's current data generation; None when it cannot be known (nothing cached)."""
+        return await self._generations.current(owner)
+
+    async def read(self, owner: str, key: str, fetch: Callable[[], Awaitable[JSON]]) -> JSON:
         """The cached value of key, which belongs to owner, or what fetch() returns."""
-        generation = self.generation(owner)
+        generation = await self._generations.current(owner)
         full_key = f"{owner}|{generation}|{key}"
-        if self._ttl <= 0:
+        if self._ttl <= 0 or generation is None:
             return await self._flights.run(full_key, fetch)
-        cached: V | None = await self._store.get(full_key)
+        cached = await self._pages.get(full_key)
         if cached is not None:
             return cached
         return await self._flights.run(
             full_key, lambda: self._fill(owner, generation, full_key, fetch)
         )
 
-    @contextmanager
-    def writing(self, owner: str) -> Iterator[None]:
+    async def refresh(self, owner: str, key: str, fetch: Callable[[], Awaitable[JSON]]) -> JSON:
+        """What fetch() returns now, kept as the cached value of key for later reads."""
+        generation = await self._generations.current(owner)
+        full_key = f"{owner}|{generation}|{key}"
+        if self._ttl <= 0 or generation is None:
+            return await fetch()
+        return await self._fill(owner, generation, full_key, fetch)
+
+    @asynccontextmanager
+    async def writing(self, owner: str) -> AsyncIterator[None]:
         """Hide owner's cached reads after the block's write, unless the Graph API refused it."""
         try:
             yield
         except BaseException as error:
             if not refused(error):
-                self._generations.bump(owner)
+                await self._generations.bump(owner)
             raise
-        self._generations.bump(owner)
-
-    def generation(self, owner: str) -> int:
-        """The owner's current generation: it changes whenever the owner's data does."""
-        return self._generations.of(owner)
+        await self._generations.bump(owner)
 
     async def _fill(
-        self, owner: str, generation: int, full_key: str, fetch: Callable[[], Awaitable[V]]
-    ) -> V:
-        began = time.monotonic()
+        self, owner: str, generation: int, full_key: str, fetch: Callable[[], Awaitable[JSON]]
+    ) -> JSON:
+        began = self._clock()
         value = await fetch()
         # Not stored if a write landed meanwhile, or if the read outlasted the TTL: by then
         # the owner's generation may have been forgotten, and a write missed.
-        if self.generation(owner) == generation and time.monotonic() - began < self._ttl:
-            await self._store.set(full_key, value, ttl=self._ttl)
+        if (
+            self._clock() - began < self._ttl
+            and await self._generations.current(owner) == generation
+        ):
+            await self._pages.set(full_key, value, self._ttl)
         return value
 
 
@@ -159,26 +92,47 @@ class CachedAnswer:
     owners: tuple[tuple[str, int], ...]
 
 
+class AnswerCodec:
+    """A cached answer as JSON bytes: the body's text beside the owners' generations."""
+
+    def encode(self, answer: CachedAnswer) -> bytes:
+        """The JSON of answer."""
+        return orjson.dumps({"body": answer.body.decode(), "owners": answer.owners})
+
+    def decode(self, raw: bytes) -> CachedAnswer:
+        """The answer encode() wrote; ValueError for anything else."""
+        value = orjson.loads(raw)
+        try:
+            owners = tuple((str(owner), int(seen)) for owner, seen in value["owners"])
+            return CachedAnswer(str(value["body"]).encode(), owners)
+        except (KeyError, TypeError) as error:
+            raise ValueError("not a cached answer") from error
+
+
 class AnswerCache:
     """Whole answers to read documents, valid while no owner they read has changed."""
 
-    def __init__(self, store: BoundedMemoryCache, reads: ReadCache, ttl: float) -> None:
+    def __init__(self, store: Store[CachedAnswer], generations: Generations, ttl: float) -> None:
         self._store = store
-        self._reads = reads
+        self._generations = generations
         self._ttl = ttl
 
     async def get(self, key: str) -> bytes | None:
         """The cached answer under key, unless an owner it read has changed since."""
-        answer: CachedAnswer | None = await self._store.get(key)
-        if answer is None or not self._current(answer.owners):
+        answer = await self._store.get(key)
+        if answer is None or not await self._current(answer.owners):
             return None
         return answer.body
 
-    async def put(self, key: str, body: bytes, touched: Mapping[str, int]) -> None:
+    async def put(self, key: str, body: bytes, touched: Mapping[str, int | None]) -> None:
         """Cache an answer that read touched, unless one of those owners changed meanwhile."""
         owners = tuple(touched.items())
-        if self._current(owners):
-            await self._store.set(key, CachedAnswer(body, owners), ttl=self._ttl)
+        if all(seen is not None for _, seen in owners) and await self._current(owners):
+            known = tuple((owner, seen) for owner, seen in owners if seen is not None)
+            await self._store.set(key, CachedAnswer(body, known), self._ttl)
 
-    def _current(self, owners: tuple[tuple[str, int], ...]) -> bool:
-        return all(self._reads.generation(owner) == seen for owner, seen in owners)
+    async def _current(self, owners: tuple[tuple[str, int | None], ...]) -> bool:
+        for owner, seen in owners:
+            if await self._generations.current(owner) != seen:
+                return False
+        return True

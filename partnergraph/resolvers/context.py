@@ -8,6 +8,7 @@ from partnergraph.errors import Unauthenticated
 from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.loaders import PageLoader
+from partnergraph.resolvers.shared import SharedState
 from partnergraph.resolvers.state.store import Store
 from partnergraph.resolvers.upstream.client import Credentials, GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
@@ -26,6 +27,7 @@ class Services:
     scan_budget: int
     documents: Store[str]
     """GraphQL documents registered by hash (automatic persisted queries)."""
+    state: SharedState
 
     def credentials(self, token: str) -> Credentials:
         """The credentials of a token, with its keyed hash as scope."""
@@ -39,7 +41,7 @@ class RequestContext:
 
     services: Services
     credentials: Credentials | None
-    touched: dict[str, int] = field(default_factory=dict)
+    touched: dict[str, int | None] = field(default_factory=dict)
     """Owners whose upstream data this request read, with their data generation then."""
     live: bool = False
     """Whether the answer must be computed afresh every time: it writes or reads usage."""

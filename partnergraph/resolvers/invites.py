@@ -62,7 +62,7 @@ async def respond_to_invite(
     services = context.services
     data = {"media_id": media, "accept": "true" if accept else "false"}
     try:
-        with (
+        async with (
             services.budgets.spend(ig_user_id, BudgetKind.INVITES_WRITE, credentials.scope),
             writing(context, ig_user_id),
         ):

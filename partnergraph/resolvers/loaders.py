@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ class PageLoader:
         cache: ReadCache,
         budgets: DailyBudgets,
         credentials: Credentials,
-        touched: dict[str, int],
+        touched: dict[str, int | None],
     ) -> None:
         self._touched = touched
         self._client = client
@@ -53,11 +53,7 @@ class PageLoader:
         """The Graph answer for key, read at most once in this request."""
         loaded = self._loaded.get(key)
         if loaded is None:
-            self._touched.setdefault(key.owner, self._cache.generation(key.owner))
-            cache_key = f"{self._credentials.scope}|{key.edge}|{key.params}"
-            loaded = asyncio.ensure_future(
-                self._cache.read(key.owner, cache_key, lambda: self._enqueue(key))
-            )
+            loaded = asyncio.ensure_future(self._read(key))
             loaded.add_done_callback(_retrieved)
             self._loaded[key] = loaded
         return await asyncio.shield(loaded)
@@ -66,13 +62,20 @@ class PageLoader:
         """Read owner's pages afresh from now on: this request wrote to them."""
         self._loaded = {key: load for key, load in self._loaded.items() if key.owner != owner}
 
+    async def _read(self, key: PageKey) -> Body:
+        if key.owner not in self._touched:
+            self._touched[key.owner] = await self._cache.generation(key.owner)
+        cache_key = f"{self._credentials.scope}|{key.edge}|{key.params}"
+        body: Body = await self._cache.read(key.owner, cache_key, lambda: self._enqueue(key))
+        return body
+
     async def _enqueue(self, key: PageKey) -> Body:
-        spending = (
+        spending: AbstractAsyncContextManager[None] = (
             self._budgets.spend(key.owner, key.budget, self._credentials.scope)
             if key.budget is not None
             else nullcontext()
         )
-        with spending:
+        async with spending:
             future: asyncio.Future[Body] = asyncio.get_running_loop().create_future()
             if not self._queued:
                 asyncio.get_running_loop().call_soon(self._flush)

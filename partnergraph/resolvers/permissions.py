@@ -128,7 +128,7 @@ async def request_permission(
     param, value = creator
     credentials = context.require_credentials()
     try:
-        with writing(context, brand_ig_id):
+        async with writing(context, brand_ig_id):
             answer = await context.services.client.post(
                 credentials, f"{brand_ig_id}/{EDGE}", {param: value}
             )
@@ -226,7 +226,7 @@ async def revoke_permission(
     credentials = context.require_credentials()
     data = {_BY_ID: creator, "revoke": "true"}
     try:
-        with writing(context, brand_ig_id):
+        async with writing(context, brand_ig_id):
             answer = await context.services.client.post(credentials, f"{brand_ig_id}/{EDGE}", data)
     except BadUserInput as error:
         if not rejected_by_graph(error):
@@ -251,7 +251,7 @@ async def _write_in_batches(
     client = context.services.client
     path = f"{brand_ig_id}/{EDGE}"
     writes = [BatchWrite(path, {param: value}) for param, value in choices]
-    with writing(context, brand_ig_id):
+    async with writing(context, brand_ig_id):
         batches = await asyncio.gather(
             *(
                 client.batch(credentials, writes[start : start + MAX_BATCH])

@@ -16,14 +16,15 @@ class RateLimitView:
     invites_write: BudgetUse | None
 
 
-def rate_limit(context: RequestContext) -> RateLimitView:
+async def rate_limit(context: RequestContext) -> RateLimitView:
     """The rate-limit view of the caller's token."""
     scope = context.require_credentials().scope
     context.live = True
     services = context.services
-    user = services.budgets.last_user(scope)
+    budgets = services.budgets
+    user = await budgets.last_user(scope)
     return RateLimitView(
-        report=services.ledger.latest(scope),
-        invites_read=services.budgets.use(user, BudgetKind.INVITES_READ) if user else None,
-        invites_write=services.budgets.use(user, BudgetKind.INVITES_WRITE) if user else None,
+        report=await services.ledger.latest(scope),
+        invites_read=await budgets.use(user, BudgetKind.INVITES_READ) if user else None,
+        invites_write=await budgets.use(user, BudgetKind.INVITES_WRITE) if user else None,
     )

@@ -65,8 +65,8 @@ class Query:
         return Creator.of(CreatorRecord(ids.ig_user_id(ig_id, "Creator")))
 
     @strawberry.field(description="Graph API usage last reported for this token, and budgets.")
-    def rate_limit(self, info: Info) -> RateLimit:
-        return RateLimit.of(rate_limit(info.context))
+    async def rate_limit(self, info: Info) -> RateLimit:
+        return RateLimit.of(await rate_limit(info.context))
 
 
 def _node(record: NodeRecord | None) -> Node | None:

@@ -2,7 +2,6 @@
 
 import contextlib
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,9 +12,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from partnergraph.resolvers.budgets import DailyBudgets
-from partnergraph.resolvers.cache import AnswerCache, BoundedMemoryCache, ReadCache
+from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.context import Services
-from partnergraph.resolvers.state.store import MemoryStore
+from partnergraph.resolvers.shared import SharedState, in_memory, on_redis
 from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.server import demo
@@ -44,11 +43,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             timeout=httpx.Timeout(settings.upstream_timeout),
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         ) as http:
-            app.state.services = _services(settings, http)
-            if emulator is not None:
-                showcase = await demo.showcase(http, _DEMO_GRAPH_URL)
-                shown[:] = [showcase] if showcase else []
-            yield
+            state = await _shared_state(settings)
+            app.state.services = _services(settings, http, state)
+            try:
+                if emulator is not None:
+                    showcase = await demo.showcase(http, _DEMO_GRAPH_URL)
+                    shown[:] = [showcase] if showcase else []
+                yield
+            finally:
+                await state.close()
 
     def graphiql_page(request: Request) -> str:
         root_path = request.scope.get("root_path", "")
@@ -72,8 +75,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-def _services(settings: Settings, http: httpx.AsyncClient) -> Services:
-    ledger = UsageLedger()
+async def _shared_state(settings: Settings) -> SharedState:
+    """The state instances share: in Redis when PARTNERGRAPH_REDIS_URL is set, else here."""
+    if settings.redis_url:
+        return await on_redis(
+            settings.redis_url,
+            ttl=settings.cache_ttl,
+            max_entries=settings.cache_max_entries,
+            lease=settings.upstream_timeout,
+        )
+    return in_memory(ttl=settings.cache_ttl, max_entries=settings.cache_max_entries)
+
+
+def _services(settings: Settings, http: httpx.AsyncClient, state: SharedState) -> Services:
+    ledger = UsageLedger(state.usage)
     client = GraphClient(
         http,
         graph_url=settings.graph_url or _DEMO_GRAPH_URL,
@@ -81,22 +96,22 @@ def _services(settings: Settings, http: httpx.AsyncClient) -> Services:
         app_secret=settings.app_secret,
         ledger=ledger,
     )
-    reads = ReadCache(BoundedMemoryCache(settings.cache_max_entries), settings.cache_ttl)
+    reads = ReadCache(state.pages, state.generations, state.flights, settings.cache_ttl)
     answers = (
-        AnswerCache(BoundedMemoryCache(settings.cache_max_entries), reads, settings.cache_ttl)
+        AnswerCache(state.answers, state.generations, settings.cache_ttl)
         if settings.cache_ttl > 0
         else None
     )
-    scope_key = (settings.app_secret or secrets.token_hex(32)).encode()
     return Services(
         client=client,
         cache=reads,
         answers=answers,
         ledger=ledger,
-        budgets=DailyBudgets(),
-        scope_key=scope_key,
+        budgets=DailyBudgets(state.windows, state.last_users),
+        scope_key=settings.app_secret.encode() if settings.app_secret else state.scope_key,
         scan_budget=settings.scan_budget,
-        documents=MemoryStore(settings.cache_max_entries),
+        documents=state.documents,
+        state=state,
     )
 
 

@@ -54,10 +54,11 @@ class Settings:
             raise SettingsError("PARTNERGRAPH_UPSTREAM_TIMEOUT must be more than 0 seconds")
         if self.scan_budget < 1:
             raise SettingsError("PARTNERGRAPH_SCAN_BUDGET must be at least 1")
-        if self.redis_url is not None:
+        if self.redis_url is not None and not self.redis_url.startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
             raise SettingsError(
-                "PARTNERGRAPH_REDIS_URL (--redis-url) is reserved for a shared cache this "
-                "version does not have: its caches live in the process; unset it"
+                "PARTNERGRAPH_REDIS_URL must be a redis://, rediss:// or unix:// URL"
             )
         if self.graph_url is not None and not self.graph_url.startswith(("http://", "https://")):
             raise SettingsError("PARTNERGRAPH_GRAPH_URL must be an http:// or https:// URL")

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from partnergraph.errors import RateLimited, UpstreamUnavailable
+from partnergraph.resolvers.state.store import MemoryStore
 from partnergraph.resolvers.upstream.client import (
     MAX_PACE,
     BatchRead,
@@ -32,7 +33,7 @@ def _client(handler: httpx.MockTransport, secret: str | None = None) -> GraphCli
         graph_url="https://graph.example",
         version="v23.0",
         app_secret=secret,
-        ledger=UsageLedger(),
+        ledger=UsageLedger(MemoryStore(100)),
         retry=RetryPolicy(base_delay=0.001, max_delay=0.002),
     )
 

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 import random
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from urllib.parse import urlencode
 import httpx
 
 from partnergraph.errors import PartnergraphError, RateLimited, UpstreamUnavailable
+from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.resolvers.upstream.errors import detail_from_body, error_for, is_retryable
 from partnergraph.resolvers.upstream.usage import UsageLedger, UsageReport, parse_usage
 
@@ -105,6 +105,7 @@ class GraphClient:
         app_secret: str | None,
         ledger: UsageLedger,
         retry: RetryPolicy | None = None,
+        clock: Clock = wall_clock,
     ) -> None:
         self._http = http
         self._base = f"{graph_url.rstrip('/')}/{version}"
@@ -112,6 +113,7 @@ class GraphClient:
         self._app_secret = app_secret.encode() if app_secret else None
         self._ledger = ledger
         self._retry = retry or RetryPolicy()
+        self._clock = clock
 
     async def get(
         self, credentials: Credentials, path: str, params: Mapping[str, str]
@@ -145,7 +147,7 @@ class GraphClient:
             calls
         )
         pending = list(range(len(calls)))
-        started = time.monotonic()
+        started = self._clock()
         for attempt in range(self._retry.attempts):
             if attempt:
                 await self._pause(attempt, started)
@@ -161,7 +163,7 @@ class GraphClient:
         return [_final(call, outcome) for call, outcome in zip(calls, outcomes, strict=True)]
 
     async def _retrying(self, call: Any) -> dict[str, Any]:
-        started = time.monotonic()
+        started = self._clock()
         attempt = 0
         while True:
             try:
@@ -175,17 +177,17 @@ class GraphClient:
                 return result
 
     def _time_left(self, attempts_made: int, started: float) -> bool:
-        elapsed = time.monotonic() - started
+        elapsed = self._clock() - started
         return attempts_made < self._retry.attempts and elapsed < self._retry.deadline
 
     async def _pause(self, attempt: int, started: float) -> None:
-        remaining = self._retry.deadline - (time.monotonic() - started)
+        remaining = self._retry.deadline - (self._clock() - started)
         await asyncio.sleep(max(0.0, min(self._retry.delay(attempt), remaining)))
 
     async def _respect_usage(self, credentials: Credentials) -> None:
         """Refuse a call the Graph API would refuse; space calls out as usage nears 100%."""
-        report = self._ledger.latest(credentials.scope)
-        if report is None or time.time() - report.received_at > USAGE_FRESH_FOR:
+        report = await self._ledger.latest(credentials.scope)
+        if report is None or self._clock() - report.received_at > USAGE_FRESH_FOR:
             return
         peak = report.peak_percent
         if peak >= 100:
@@ -215,7 +217,7 @@ class GraphClient:
             lost = UpstreamUnavailable(_transport_message(failure))
         else:
             try:
-                return self._read(
+                return await self._read(
                     credentials, response.status_code, response.headers, response.content
                 )
             except UpstreamUnavailable as unreadable:
@@ -240,10 +242,10 @@ class GraphClient:
             raise UpstreamUnavailable(_transport_message(failure)) from None
         body = self._read_json(response.status_code, response.content)
         if isinstance(body, dict):
-            raise self._error(credentials, body, response.status_code, response.headers)
+            raise self._error(body, response.status_code, response.headers)
         if not isinstance(body, list) or len(body) != len(calls):
             raise UpstreamUnavailable("The Graph API answered the batch with something unreadable.")
-        return [self._batch_entry(credentials, entry) for entry in body]
+        return [await self._batch_entry(credentials, entry) for entry in body]
 
     def _batch_call(self, call: BatchCall) -> dict[str, str]:
         relative_url = f"{self._version}/{call.path.lstrip('/')}"
@@ -252,7 +254,7 @@ class GraphClient:
         query = f"?{urlencode(dict(call.params))}" if call.params else ""
         return {"method": "GET", "relative_url": relative_url + query}
 
-    def _batch_entry(self, credentials: Credentials, entry: object) -> BatchOutcome | _NotRun:
+    async def _batch_entry(self, credentials: Credentials, entry: object) -> BatchOutcome | _NotRun:
         if entry is None:
             return _NotRun(UpstreamUnavailable("The Graph API did not run this part of the batch."))
         if not isinstance(entry, dict) or not isinstance(entry.get("code"), int):
@@ -265,30 +267,29 @@ class GraphClient:
         body = entry.get("body")
         content = body.encode() if isinstance(body, str) else b""
         try:
-            return self._read(credentials, entry["code"], headers, content)
+            return await self._read(credentials, entry["code"], headers, content)
         except PartnergraphError as error:
             return error
 
-    def _read(
+    async def _read(
         self,
         credentials: Credentials,
         status: int,
         headers: Mapping[str, str],
         content: bytes,
     ) -> dict[str, Any]:
-        usage = parse_usage(headers)
+        usage = parse_usage(headers, self._clock())
         if usage is not None:
-            self._ledger.record(credentials.scope, usage)
+            await self._ledger.record(credentials.scope, usage)
         body = self._read_json(status, content)
         if not isinstance(body, dict):
             raise UpstreamUnavailable("The Graph API answered with something unreadable.")
         if "error" in body or status >= 400:
-            raise self._error(credentials, body, status, headers, usage)
+            raise self._error(body, status, headers, usage)
         return body
 
     def _error(
         self,
-        credentials: Credentials,
         body: dict[str, Any],
         status: int,
         headers: Mapping[str, str],
@@ -297,7 +298,7 @@ class GraphClient:
         detail = detail_from_body(body, status)
         if detail is None:
             return UpstreamUnavailable(f"The Graph API failed with HTTP {status}.")
-        usage = usage or parse_usage(headers)
+        usage = usage or parse_usage(headers, self._clock())
         return error_for(detail, usage.retry_after if usage else None)
 
     @staticmethod

@@ -1,13 +1,15 @@
 """Reads the Graph API's usage headers and keeps the latest report per token."""
 
 import json
-import time
-from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
-_LEDGER_SIZE = 10_000
+from partnergraph.resolvers.state.codec import JSON
+from partnergraph.resolvers.state.store import Store
+
+KEEP_FOR = 3600.0
+"""Seconds the latest report of a token is kept for `rateLimit`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,7 @@ class UsageReport:
         return max(values)
 
 
-def parse_usage(headers: Mapping[str, str]) -> UsageReport | None:
+def parse_usage(headers: Mapping[str, str], received_at: float) -> UsageReport | None:
     """The usage report in a Graph answer's headers, or None when it has none readable."""
     app = _json_object(headers.get("x-app-usage"))
     business = _json_object(headers.get("x-business-use-case-usage"))
@@ -77,27 +79,30 @@ def parse_usage(headers: Mapping[str, str]) -> UsageReport | None:
         app_total_time=_percent(app.get("total_time")),
         app_total_cputime=_percent(app.get("total_cputime")),
         business_use_cases=tuple(use_cases),
-        received_at=time.time(),
+        received_at=received_at,
     )
 
 
 class UsageLedger:
-    """The latest usage report seen for each token scope, bounded in size."""
+    """The latest usage report seen for each token scope, in a (possibly shared) store."""
 
-    def __init__(self, max_entries: int = _LEDGER_SIZE) -> None:
-        self._reports: OrderedDict[str, UsageReport] = OrderedDict()
-        self._max_entries = max_entries
+    def __init__(self, store: Store[JSON]) -> None:
+        self._store = store
 
-    def record(self, scope: str, report: UsageReport) -> None:
+    async def record(self, scope: str, report: UsageReport) -> None:
         """Keep report as the latest for scope."""
-        self._reports[scope] = report
-        self._reports.move_to_end(scope)
-        while len(self._reports) > self._max_entries:
-            self._reports.popitem(last=False)
+        await self._store.set(scope, asdict(report), KEEP_FOR)
 
-    def latest(self, scope: str) -> UsageReport | None:
+    async def latest(self, scope: str) -> UsageReport | None:
         """The latest report for scope, if any answer carried one."""
-        return self._reports.get(scope)
+        raw = await self._store.get(scope)
+        if not isinstance(raw, dict):
+            return None
+        try:
+            cases = tuple(BusinessUseCaseUsage(**case) for case in raw["business_use_cases"])
+            return UsageReport(**{**raw, "business_use_cases": cases})
+        except (KeyError, TypeError):
+            return None  # written by an incompatible version
 
 
 def _json_object(raw: str | None) -> dict[str, Any] | None:

@@ -1,0 +1,156 @@
+"""The state instances share, built once at start-up: in this process, or in Redis."""
+
+import asyncio
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from partnergraph.resolvers.cache import AnswerCodec, CachedAnswer
+from partnergraph.resolvers.state.bus import RedisBus
+from partnergraph.resolvers.state.clock import Clock, wall_clock
+from partnergraph.resolvers.state.codec import JSON, JsonCodec
+from partnergraph.resolvers.state.flights import Flights, LocalFlights, RedisFlights
+from partnergraph.resolvers.state.generations import (
+    Generations,
+    MemoryGenerations,
+    RedisGenerations,
+)
+from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
+from partnergraph.resolvers.state.store import MemoryStore, RedisStore, Store
+from partnergraph.resolvers.state.windows import MemoryWindows, RedisWindows, Windows
+
+__all__ = ["SharedState", "in_memory", "on_redis"]
+
+_TOKEN_SCOPES = 10_000
+_FIRST_LISTEN = 2.0
+"""Seconds start-up waits for the pub/sub subscription before serving without Redis."""
+_SCOPE_KEY = "partnergraph:scope-key"
+_SCOPE_KEY_LIFETIME = 30 * 24 * 3600
+_FIRST_LEVEL_SHARE = 10
+"""With Redis, the in-process first level holds this fraction of PARTNERGRAPH_CACHE_MAX_ENTRIES."""
+
+
+@dataclass(frozen=True, slots=True)
+class SharedState:
+    """Every piece of state that must be one truth across instances and workers."""
+
+    pages: Store[JSON]
+    answers: Store[CachedAnswer]
+    documents: Store[str]
+    usage: Store[JSON]
+    last_users: Store[str]
+    generations: Generations
+    flights: Flights
+    windows: Windows
+    scope_key: bytes
+    """The key of token hashes: the same for every instance, so they share cached reads."""
+    available: Callable[[], bool]
+    """Whether the shared state answers now (always, in memory)."""
+    ready: Callable[[], Awaitable[bool]]
+    """Whether the shared state answers a probe now (for /readyz)."""
+    close: Callable[[], Awaitable[None]]
+
+
+def in_memory(
+    *,
+    ttl: float,
+    max_entries: int,
+    clock: Clock = wall_clock,
+    on_join: Callable[[], None] | None = None,
+) -> SharedState:
+    """State in this process alone: the embedded default for one process."""
+    return SharedState(
+        pages=MemoryStore(max_entries, clock),
+        answers=MemoryStore(max_entries, clock),
+        documents=MemoryStore(max_entries, clock),
+        usage=MemoryStore(_TOKEN_SCOPES, clock),
+        last_users=MemoryStore(_TOKEN_SCOPES, clock),
+        generations=MemoryGenerations(ttl, clock),
+        flights=LocalFlights(on_join),
+        windows=MemoryWindows(clock),
+        scope_key=secrets.token_bytes(32),
+        available=lambda: True,
+        ready=_always,
+        close=_nothing,
+    )
+
+
+async def on_redis(
+    url: str,
+    *,
+    ttl: float,
+    max_entries: int,
+    lease: float,
+    clock: Clock = wall_clock,
+    on_join: Callable[[], None] | None = None,
+) -> SharedState:
+    """State in the Redis at url, a small first level here; in this process while Redis is away."""
+    link = RedisLink(url)
+    bus = RedisBus(link)
+    try:
+        scope_key = await link.call(_shared_scope_key)
+    except RedisUnavailable:
+        scope_key = secrets.token_bytes(32)  # instances share no cached reads until restarted
+    first_level = max(1, max_entries // _FIRST_LEVEL_SHARE)
+    json_codec = JsonCodec()
+    state = SharedState(
+        pages=RedisStore(
+            link, "page", json_codec, MemoryStore(first_level, clock), first_level=True
+        ),
+        answers=RedisStore(
+            link, "answer", AnswerCodec(), MemoryStore(first_level, clock), first_level=True
+        ),
+        documents=RedisStore(
+            link, "document", _TextCodec(), MemoryStore(max_entries, clock), first_level=True
+        ),
+        usage=RedisStore(
+            link, "usage", json_codec, MemoryStore(_TOKEN_SCOPES, clock), first_level=False
+        ),
+        last_users=RedisStore(
+            link, "last-user", _TextCodec(), MemoryStore(_TOKEN_SCOPES, clock), first_level=False
+        ),
+        generations=RedisGenerations(link, bus, ttl),
+        flights=RedisFlights(link, bus, lease, LocalFlights(on_join)),
+        windows=RedisWindows(link, MemoryWindows(clock), clock),
+        scope_key=scope_key,
+        available=lambda: link.available and bus.listening,
+        ready=link.check,
+        close=lambda: _close(bus, link),
+    )
+    bus.start()
+    try:
+        async with asyncio.timeout(_FIRST_LISTEN):
+            await bus.wait_listening()
+    except TimeoutError:
+        link.lost()  # serve from this process until Redis answers
+    return state
+
+
+async def _shared_scope_key(redis: Redis) -> bytes:
+    """The scope key every instance uses: the first instance's, kept for a month from each start."""
+    await redis.set(_SCOPE_KEY, secrets.token_bytes(32), nx=True, ex=_SCOPE_KEY_LIFETIME)
+    key = await redis.getex(_SCOPE_KEY, ex=_SCOPE_KEY_LIFETIME)
+    return key if isinstance(key, bytes) else secrets.token_bytes(32)
+
+
+class _TextCodec:
+    def encode(self, value: str) -> bytes:
+        return value.encode()
+
+    def decode(self, raw: bytes) -> str:
+        return raw.decode()
+
+
+async def _always() -> bool:
+    return True
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def _close(bus: RedisBus, link: RedisLink) -> None:
+    await bus.aclose()
+    await link.aclose()

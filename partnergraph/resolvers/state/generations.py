@@ -1,0 +1,147 @@
+"""Owner generations: a per-owner value in every cache key, changed by each write to the owner.
+
+A read cached under an owner's generation is found only while that generation
+is current, so moving it hides every cached read of the owner at once, for all
+tokens. A generation is never used twice for an owner while anything cached
+under it may live.
+"""
+
+import itertools
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from cachetools import LRUCache
+from redis.asyncio import Redis
+
+from partnergraph.resolvers.state.bus import RedisBus
+from partnergraph.resolvers.state.clock import Clock, wall_clock
+from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
+
+__all__ = ["CHANNEL", "Generations", "MemoryGenerations", "RedisGenerations"]
+
+CHANNEL = "partnergraph:generations"
+_KEY = "partnergraph:generation:"
+_MIRRORED_OWNERS = 100_000
+
+# A new generation: Redis's clock in microseconds, or one past the current one, so it
+# stays unique for the owner even after the key expires; announced to every instance.
+_BUMP = """
+local now = redis.call('TIME')
+local generation = tonumber(now[1]) * 1000000 + tonumber(now[2])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if generation <= current then generation = current + 1 end
+redis.call('SET', KEYS[1], generation, 'PX', ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[3] .. ' ' .. generation)
+return generation
+"""
+
+
+class Generations(Protocol):
+    """The current data generation of each owner (a brand's or a user's Instagram ID)."""
+
+    async def current(self, owner: str) -> int | None:
+        """The owner's generation, or None when it cannot be known now: then cache nothing."""
+        ...
+
+    async def bump(self, owner: str) -> None:
+        """Give owner a new generation: every read cached under the old one is hidden."""
+        ...
+
+
+class MemoryGenerations:
+    """Generations of one process, forgotten once older than the cache TTL."""
+
+    def __init__(self, ttl: float, clock: Clock = wall_clock) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._current: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._counter = itertools.count(1)
+
+    async def current(self, owner: str) -> int:
+        """The owner's generation (0 until its first write)."""
+        entry = self._current.get(owner)
+        return entry[0] if entry is not None else 0
+
+    async def bump(self, owner: str) -> None:
+        """Give owner a generation never used before; forget those older than the TTL.
+
+        A forgotten owner is back at 0, which only reads cached before its first
+        write used: they are older than the TTL, so gone.
+        """
+        now = self._clock()
+        self._current.pop(owner, None)
+        self._current[owner] = (next(self._counter), now)
+        while self._current:
+            first, (_, changed) = next(iter(self._current.items()))
+            if now - changed <= self._ttl:
+                break
+            del self._current[first]
+
+
+class RedisGenerations:
+    """Generations in Redis, mirrored in this process from what every bump announces.
+
+    The mirror answers without a round trip, and is trusted only while the bus
+    listens: a bump is announced by the same script that makes it, so once this
+    process subscribed, no bump after a read of the key can be missed. When Redis
+    is away, generations are unknown (None) and reads go around the caches; a bump
+    that could not be made is made on Redis's return, before it is used again.
+    """
+
+    def __init__(self, link: RedisLink, bus: RedisBus, ttl: float) -> None:
+        self._link = link
+        self._bus = bus
+        self._ttl_ms = max(1000, int(ttl * 2000))
+        self._mirror: LRUCache[str, int] = LRUCache(maxsize=_MIRRORED_OWNERS)
+        self._unsent: set[str] = set()
+        self._bump = link.redis.register_script(_BUMP)
+        bus.listen(CHANNEL, self._heard)
+        bus.on_reset(self._mirror.clear)
+        link.on_recovery(self._send_unsent)
+
+    async def current(self, owner: str) -> int | None:
+        """The owner's generation, from the mirror or else Redis; None while either is away."""
+        if not (self._bus.listening and self._link.available) or owner in self._unsent:
+            return None
+        known = self._mirror.get(owner)
+        if known is not None:
+            return known
+        try:
+            raw = await self._link.call(lambda redis: redis.get(_KEY + owner))
+        except RedisUnavailable:
+            return None
+        return self._learn(owner, int(raw or 0))
+
+    async def bump(self, owner: str) -> None:
+        """Move the owner's generation in Redis and announce it; later if Redis is away."""
+        self._mirror.pop(owner, None)
+        try:
+            generation = await self._link.call(_sending(self, owner))
+        except RedisUnavailable:
+            self._unsent.add(owner)
+            return
+        self._learn(owner, generation)
+
+    async def send(self, owner: str) -> int:
+        """Make and announce a new generation of owner in Redis."""
+        generation = await self._bump(keys=[_KEY + owner], args=[self._ttl_ms, CHANNEL, owner])
+        return int(generation)
+
+    async def _send_unsent(self) -> None:
+        for owner in list(self._unsent):
+            await self._link.call(_sending(self, owner), recovering=True)
+            self._unsent.discard(owner)
+
+    def _heard(self, message: bytes) -> None:
+        owner, _, generation = message.decode().rpartition(" ")
+        self._learn(owner, int(generation))
+
+    def _learn(self, owner: str, generation: int) -> int:
+        newest = max(generation, self._mirror.get(owner, 0))
+        self._mirror[owner] = newest
+        return newest
+
+
+def _sending(generations: RedisGenerations, owner: str) -> Callable[[Redis], Awaitable[int]]:
+    return lambda _: generations.send(owner)

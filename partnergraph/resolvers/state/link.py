@@ -1,0 +1,121 @@
+"""One Redis client with short timeouts, and whether Redis answers now.
+
+Every call goes through `RedisLink.call`. The first failure marks Redis down
+(one warning), later calls fail at once instead of waiting for a timeout each,
+and a background probe marks it up again (one notice) once it answers, running
+the recovery hooks first so that shared state resumes consistent.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+__all__ = ["RedisLink", "RedisUnavailable"]
+
+T = TypeVar("T")
+
+logger = logging.getLogger("partnergraph.redis")
+
+RecoveryHook = Callable[[], Awaitable[None]]
+
+
+class RedisUnavailable(Exception):
+    """Redis did not answer in time, or is known to be down: fall back to this process."""
+
+
+class RedisLink:
+    """A Redis client whose failures are noticed once and recovered from by themselves."""
+
+    def __init__(self, url: str, *, timeout: float = 0.25, probe_every: float = 0.5) -> None:
+        self.url = url
+        self.timeout = timeout
+        self._probe_every = probe_every
+        self.redis: Redis = Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            health_check_interval=0,
+            retry_on_timeout=False,
+        )
+        self._available = True
+        self._probe: asyncio.Task[None] | None = None
+        self._hooks: list[RecoveryHook] = []
+        self._down_listeners: list[Callable[[], None]] = []
+
+    @property
+    def available(self) -> bool:
+        """Whether Redis answered the last call (or the probe since)."""
+        return self._available
+
+    def on_recovery(self, hook: RecoveryHook) -> None:
+        """Run hook each time Redis answers again, before calls go to it again."""
+        self._hooks.append(hook)
+
+    def on_down(self, listener: Callable[[], None]) -> None:
+        """Call listener each time Redis is found down."""
+        self._down_listeners.append(listener)
+
+    async def call(
+        self, operation: Callable[[Redis], Awaitable[T]], *, recovering: bool = False
+    ) -> T:
+        """The result of operation on the client; RedisUnavailable when Redis does not answer.
+
+        Recovery hooks pass `recovering=True`: they run before Redis counts as back.
+        """
+        if not (self._available or recovering):
+            raise RedisUnavailable(self.url)
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await operation(self.redis)
+        except (RedisError, OSError, TimeoutError):
+            self.lost()
+            raise RedisUnavailable(self.url) from None
+
+    def lost(self) -> None:
+        """Mark Redis down (logged once) and start probing for its return."""
+        if not self._available:
+            return
+        self._available = False
+        logger.warning("Redis at %s does not answer: serving from this process", _safe(self.url))
+        for listener in self._down_listeners:
+            listener()
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.create_task(self._wait_for_return())
+
+    async def check(self) -> bool:
+        """Whether Redis answers a PING now (for readiness), without changing the state."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self.redis.ping()
+        except (RedisError, OSError, TimeoutError):
+            return False
+        return True
+
+    async def _wait_for_return(self) -> None:
+        while not await self.check():  # noqa: ASYNC110 - nothing to wait on but Redis itself
+            await asyncio.sleep(self._probe_every)
+        for hook in self._hooks:
+            try:
+                await hook()
+            except RedisUnavailable:
+                self._probe = asyncio.create_task(self._wait_for_return())
+                return
+        self._available = True
+        logger.warning("Redis at %s answers again: shared state resumed", _safe(self.url))
+
+    async def aclose(self) -> None:
+        """Stop probing and close the client's connections."""
+        if self._probe is not None:
+            self._probe.cancel()
+        await self.redis.aclose()
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for logs."""
+    scheme, _, rest = url.partition("://")
+    _credentials, at, host = rest.rpartition("@")
+    return f"{scheme}://{host}" if at else url
