@@ -1,11 +1,13 @@
 """Fixtures shared by the whole suite: the standalone emulator and its seeded demo data."""
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.demo import Demo, demo_of
+from tests.redis import RedisServer, redis_server
 from tests.servers import running
 
 
@@ -29,3 +31,11 @@ async def emulator(emulator_url: str) -> AsyncIterator[httpx.AsyncClient]:
 async def demo(emulator: httpx.AsyncClient) -> Demo:
     """The seeded demo data, fresh for each test."""
     return demo_of((await emulator.get("/admin/state")).json())
+
+
+@pytest.fixture(scope="session")
+def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A redis-server on a free loopback port for the whole session (flushed per test)."""
+    directory: Path = tmp_path_factory.mktemp("redis")
+    with redis_server(directory) as server:
+        yield server

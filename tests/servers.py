@@ -5,15 +5,24 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 _ANNOUNCEMENT = " listening on "
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running server process and the base URL it announced."""
+
+    url: str
+    process: subprocess.Popen[str]
+
+
 @contextmanager
-def running(
+def started(
     *args: str, env: Mapping[str, str] | None = None, module: str = "partnergraph"
-) -> Iterator[str]:
-    """Run `python -m <module> <args> --port 0` and yield its base URL until the block ends."""
+) -> Iterator[Server]:
+    """Run `python -m <module> <args> --port 0` until the block ends (or a test kills it)."""
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", module, *args, "--host", "127.0.0.1", "--port", "0"],
         stdout=subprocess.PIPE,
@@ -28,7 +37,16 @@ def running(
                 break
         else:
             raise RuntimeError(f"{module} {' '.join(args)} exited with {process.wait()}")
-        yield url
+        yield Server(url, process)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def running(
+    *args: str, env: Mapping[str, str] | None = None, module: str = "partnergraph"
+) -> Iterator[str]:
+    """Run `python -m <module> <args> --port 0` and yield its base URL until the block ends."""
+    with started(*args, env=env, module=module) as server:
+        yield server.url

@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--app-secret", help="app secret, to send appsecret_proof")
     serve.add_argument("--cache-ttl", type=float, help="seconds upstream data is reused; 0 = off")
     serve.add_argument("--cache-max-entries", type=int, help="entries the memory cache holds")
-    serve.add_argument("--redis-url", help="reserved for a shared cache; refused by this version")
+    serve.add_argument(
+        "--redis-url", help="redis://host:port/db: state shared by every instance and worker"
+    )
     serve.add_argument("--upstream-timeout", type=float, help="seconds one upstream call may take")
     serve.add_argument("--scan-budget", type=int, help="upstream calls a filtered page may cost")
     serve.set_defaults(run=_serve)
@@ -73,11 +75,16 @@ def _serve(args: argparse.Namespace) -> None:
     if args.workers < 1:
         raise SettingsError("--workers must be at least 1")
     if args.workers > 1 and settings.demo_mode:
-        raise SettingsError("demo mode runs one worker: each would get its own emulator")
-    if args.workers > 1 and settings.cache_ttl > 0:
         raise SettingsError(
-            "--workers keeps a cache in each worker, so a write through one would not refresh "
-            "what the others have cached: run one worker, or turn caching off with "
+            "demo mode runs one worker: each worker would embed its own emulator, and a write "
+            "through one would be missing from the others; run `partnergraph emulator` and set "
+            "PARTNERGRAPH_GRAPH_URL to its URL to try several workers"
+        )
+    if args.workers > 1 and settings.cache_ttl > 0 and not settings.redis_url:
+        raise SettingsError(
+            "--workers without PARTNERGRAPH_REDIS_URL keeps a cache in each worker, so a write "
+            "through one would not refresh what the others have cached: set "
+            "PARTNERGRAPH_REDIS_URL, run one worker, or turn caching off with "
             "PARTNERGRAPH_CACHE_TTL=0"
         )
     sock = listen.bind(settings.host, settings.port)

@@ -65,7 +65,8 @@ def test_demo_mode_mounts_the_emulator_for_other_clients(demo_url: str) -> None:
             {"PARTNERGRAPH_GRAPH_URL": "http://127.0.0.1:9"},
             "a cache in each worker",
         ),
-        (["--redis-url", "redis://127.0.0.1:6379"], {}, "(--redis-url) is reserved"),
+        (["--workers", "2"], {}, "each worker would embed its own emulator"),
+        (["--redis-url", "127.0.0.1:6379"], {}, "must be a redis://, rediss:// or unix:// URL"),
     ],
 )
 def test_bad_settings_exit_with_a_message(

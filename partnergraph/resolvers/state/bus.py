@@ -96,11 +96,17 @@ class RedisBus:
                     if not unconfirmed:
                         self._listening.set()
                 elif message["type"] == "message":
-                    for handler in self._handlers.get(channel, ()):
-                        handler(message["data"])
+                    self._dispatch(channel, message["data"])
         finally:
             self._stopped()
             await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    def _dispatch(self, channel: str, data: bytes) -> None:
+        for handler in self._handlers.get(channel, ()):
+            try:
+                handler(data)
+            except ValueError:
+                logger.warning("ignored an unreadable message on %s", channel)
 
     def _stopped(self) -> None:
         self._listening.clear()

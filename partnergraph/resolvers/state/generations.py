@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 
 from partnergraph.resolvers.state.bus import RedisBus
 from partnergraph.resolvers.state.clock import Clock, wall_clock
+from partnergraph.resolvers.state.flights import LocalFlights
 from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
 
 __all__ = ["CHANNEL", "Generations", "MemoryGenerations", "RedisGenerations"]
@@ -31,9 +32,10 @@ local now = redis.call('TIME')
 local generation = tonumber(now[1]) * 1000000 + tonumber(now[2])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if generation <= current then generation = current + 1 end
-redis.call('SET', KEYS[1], generation, 'PX', ARGV[1])
-redis.call('PUBLISH', ARGV[2], ARGV[3] .. ' ' .. generation)
-return generation
+local text = string.format('%.0f', generation)
+redis.call('SET', KEYS[1], text, 'PX', ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[3] .. ' ' .. text)
+return text
 """
 
 
@@ -95,6 +97,7 @@ class RedisGenerations:
         self._ttl_ms = max(1000, int(ttl * 2000))
         self._mirror: LRUCache[str, int] = LRUCache(maxsize=_MIRRORED_OWNERS)
         self._unsent: set[str] = set()
+        self._reads = LocalFlights()
         self._bump = link.redis.register_script(_BUMP)
         bus.listen(CHANNEL, self._heard)
         bus.on_reset(self._mirror.clear)
@@ -108,9 +111,13 @@ class RedisGenerations:
         if known is not None:
             return known
         try:
-            raw = await self._link.call(lambda redis: redis.get(_KEY + owner))
+            return await self._reads.run(owner, lambda: self._fetch(owner))
         except RedisUnavailable:
             return None
+
+    async def _fetch(self, owner: str) -> int:
+        """Read the owner's generation into the mirror; concurrent reads of an owner share one."""
+        raw = await self._link.call(lambda redis: redis.get(_KEY + owner))
         return self._learn(owner, int(raw or 0))
 
     async def bump(self, owner: str) -> None:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 __all__ = ["RedisLink", "RedisUnavailable"]
@@ -19,6 +19,9 @@ __all__ = ["RedisLink", "RedisUnavailable"]
 T = TypeVar("T")
 
 logger = logging.getLogger("partnergraph.redis")
+
+_CONNECTIONS = 32
+"""Connections to Redis at most; more concurrent calls wait for one (within the timeout)."""
 
 RecoveryHook = Callable[[], Awaitable[None]]
 
@@ -30,17 +33,18 @@ class RedisUnavailable(Exception):
 class RedisLink:
     """A Redis client whose failures are noticed once and recovered from by themselves."""
 
-    def __init__(self, url: str, *, timeout: float = 0.25, probe_every: float = 0.5) -> None:
+    def __init__(self, url: str, *, timeout: float = 0.5, probe_every: float = 0.5) -> None:
         self.url = url
         self.timeout = timeout
         self._probe_every = probe_every
-        self.redis: Redis = Redis.from_url(
+        pool = BlockingConnectionPool.from_url(
             url,
+            max_connections=_CONNECTIONS,
+            timeout=timeout,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
-            health_check_interval=0,
-            retry_on_timeout=False,
         )
+        self.redis: Redis = Redis(connection_pool=pool, retry_on_timeout=False)
         self._available = True
         self._probe: asyncio.Task[None] | None = None
         self._hooks: list[RecoveryHook] = []

@@ -6,6 +6,7 @@ from cachetools import TLRUCache
 
 from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.resolvers.state.codec import Codec
+from partnergraph.resolvers.state.flights import LocalFlights
 from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
 
 __all__ = ["MemoryStore", "RedisStore", "Store"]
@@ -85,6 +86,7 @@ class RedisStore(Generic[V]):
         self._codec = codec
         self._local = local
         self._first_level = first_level
+        self._reads = LocalFlights()
 
     async def get(self, key: str) -> V | None:
         """The value under key: from this process when it has it first-level, else from Redis."""
@@ -93,10 +95,7 @@ class RedisStore(Generic[V]):
             if value is not None or not self._link.available:
                 return value
         try:
-            async with self._link.redis.pipeline(transaction=False) as pipe:
-                pipe.get(self._prefix + key)
-                pipe.pttl(self._prefix + key)
-                raw, ttl_ms = await self._link.call(lambda _: pipe.execute())
+            raw, ttl_ms = await self._reads.run(key, lambda: self._read(key))
         except RedisUnavailable:
             return self._local.peek(key)
         if raw is None:
@@ -108,6 +107,14 @@ class RedisStore(Generic[V]):
         if self._first_level and ttl_ms > 0:
             self._local.put(key, value, ttl_ms / 1000)
         return value
+
+    async def _read(self, key: str) -> tuple[bytes | None, int]:
+        """The raw value and milliseconds to live of key; concurrent reads of a key share one."""
+        async with self._link.redis.pipeline(transaction=False) as pipe:
+            pipe.get(self._prefix + key)
+            pipe.pttl(self._prefix + key)
+            raw, ttl_ms = await self._link.call(lambda _: pipe.execute())
+        return raw, int(ttl_ms)
 
     async def set(self, key: str, value: V, ttl: float) -> None:
         """Keep value under key in Redis (and first-level here) for ttl seconds."""

@@ -1,0 +1,84 @@
+"""Single-flight across instances: one call per key, a dead holder blocks one lease at most."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from partnergraph.resolvers.state.bus import RedisBus
+from partnergraph.resolvers.state.flights import LocalFlights, RedisFlights
+from partnergraph.resolvers.state.link import RedisLink
+
+LEASE = 0.5
+
+
+@pytest.fixture
+async def instances(link: RedisLink) -> AsyncIterator[list[RedisFlights]]:
+    """Flights of two instances on one Redis, each with its own link and bus."""
+    links = [link, RedisLink(link.url)]
+    buses = [RedisBus(each) for each in links]
+    flights = [
+        RedisFlights(each, bus, LEASE, LocalFlights())
+        for each, bus in zip(links, buses, strict=True)
+    ]
+    for bus in buses:
+        bus.start()
+        async with asyncio.timeout(5):
+            await bus.wait_listening()
+    yield flights
+    for bus in buses:
+        await bus.aclose()
+    await links[1].aclose()
+
+
+async def test_concurrent_runs_on_two_instances_make_one_call(
+    instances: list[RedisFlights],
+) -> None:
+    calls = 0
+    release = asyncio.Event()
+
+    async def call() -> dict[str, int]:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return {"answer": 42}
+
+    runs = [asyncio.create_task(instances[i % 2].run("key", call)) for i in range(20)]
+    await asyncio.sleep(0.05)  # sleep-ok: lets both instances reach the lease before it is freed
+    release.set()
+    assert await asyncio.gather(*runs) == [{"answer": 42}] * 20
+    assert calls == 1
+
+
+async def test_a_failed_holder_lets_a_waiter_call_again(instances: list[RedisFlights]) -> None:
+    holder_started = asyncio.Event()
+    outcomes: list[str] = []
+
+    async def failing() -> object:
+        holder_started.set()
+        await asyncio.sleep(0.05)  # sleep-ok: the waiter must be waiting when this fails
+        outcomes.append("failed")
+        raise RuntimeError("upstream down")
+
+    async def working() -> object:
+        outcomes.append("called")
+        return "value"
+
+    first = asyncio.create_task(instances[0].run("key", failing))
+    await holder_started.wait()
+    assert await instances[1].run("key", working) == "value"
+    with pytest.raises(RuntimeError):
+        await first
+    assert outcomes == ["failed", "called"]
+
+
+async def test_a_lease_whose_holder_died_expires_by_itself(
+    instances: list[RedisFlights], link: RedisLink
+) -> None:
+    await link.redis.set("partnergraph:lease:key", "dead holder", px=int(LEASE * 1000))
+
+    async def call() -> object:
+        return "taken over"
+
+    async with asyncio.timeout(LEASE * 4):
+        assert await instances[1].run("key", call) == "taken over"
