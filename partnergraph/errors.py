@@ -38,8 +38,9 @@ class PartnergraphError(Exception):
         self.graph = graph
         self.retry_after = retry_after
 
+    @property
     def extensions(self) -> dict[str, Any]:
-        """The `extensions` object of the GraphQL error this becomes."""
+        """The `extensions` object of the GraphQL error this becomes (graphql-core copies it)."""
         extensions: dict[str, Any] = {"code": self.code}
         if self.retry_after is not None:
             extensions["retryAfter"] = max(1, round(self.retry_after))

@@ -12,6 +12,7 @@ from partnergraph.resolvers.shared import SharedState
 from partnergraph.resolvers.state.store import Store
 from partnergraph.resolvers.upstream.client import Credentials, GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
+from partnergraph.resolvers.watch import Watchers
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Services:
     documents: Store[str]
     """GraphQL documents registered by hash (automatic persisted queries)."""
     state: SharedState
+    watchers: Watchers
 
     def credentials(self, token: str) -> Credentials:
         """The credentials of a token, with its keyed hash as scope."""
@@ -43,6 +45,10 @@ class RequestContext:
     credentials: Credentials | None
     touched: dict[str, int | None] = field(default_factory=dict)
     """Owners whose upstream data this request read, with their data generation then."""
+    fresh: bool = False
+    """Whether upstream reads skip the cache (and refresh it): a poll behind subscriptions."""
+    connection_params: dict[str, object] | None = None
+    """A WebSocket's connection_init payload (Strawberry sets it): may carry the token."""
     live: bool = False
     """Whether the answer must be computed afresh every time: it writes or reads usage."""
     _pages: PageLoader | None = field(default=None, repr=False)
@@ -71,5 +77,6 @@ class RequestContext:
                 services.budgets,
                 self.require_credentials(),
                 self.touched,
+                fresh=self.fresh,
             )
         return self._pages

@@ -40,7 +40,10 @@ class PageLoader:
         budgets: DailyBudgets,
         credentials: Credentials,
         touched: dict[str, int | None],
+        *,
+        fresh: bool = False,
     ) -> None:
+        self._fresh = fresh
         self._touched = touched
         self._client = client
         self._cache = cache
@@ -66,7 +69,8 @@ class PageLoader:
         if key.owner not in self._touched:
             self._touched[key.owner] = await self._cache.generation(key.owner)
         cache_key = f"{self._credentials.scope}|{key.edge}|{key.params}"
-        body: Body = await self._cache.read(key.owner, cache_key, lambda: self._enqueue(key))
+        read = self._cache.refresh if self._fresh else self._cache.read
+        body: Body = await read(key.owner, cache_key, lambda: self._enqueue(key))
         return body
 
     async def _enqueue(self, key: PageKey) -> Body:

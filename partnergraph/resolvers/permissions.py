@@ -2,11 +2,11 @@
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from partnergraph.errors import BadUserInput, PartnergraphError, UpstreamUnavailable
-from partnergraph.resolvers import ids
+from partnergraph.resolvers import cursors, ids
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
 from partnergraph.resolvers.lists import GraphList
@@ -17,7 +17,7 @@ from partnergraph.resolvers.outcomes import (
     invalid_input,
     rejected_by_graph,
 )
-from partnergraph.resolvers.paging import Page, PageArgs, Window, window
+from partnergraph.resolvers.paging import MAX_PAGE, Page, PageArgs, Window, window
 from partnergraph.resolvers.records import (
     PERMISSION_FIELDS,
     CreatorRecord,
@@ -27,9 +27,12 @@ from partnergraph.resolvers.records import (
 )
 from partnergraph.resolvers.upstream.client import MAX_BATCH, BatchWrite
 from partnergraph.resolvers.upstream.errors import refused
+from partnergraph.resolvers.watch import PermissionChangeRecord
 from partnergraph.resolvers.writes import writing
 
 EDGE = "branded_content_ad_permissions"
+_WATCHED = 1_000
+"""Permissions of a brand a subscription watches: the first thousand."""
 _PERMISSIONS = GraphList(EDGE, {"fields": PERMISSION_FIELDS}, permission_from_graph)
 _USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 MAX_CREATORS = 500
@@ -101,6 +104,33 @@ async def permissions_page(
 
     filtered = status is not None or username is not None
     return await _PERMISSIONS.page(context, brand_ig_id, request, keep if filtered else None)
+
+
+async def all_permissions(context: RequestContext, brand_ig_id: str) -> list[PermissionRecord]:
+    """A brand's permissions read afresh (the first _WATCHED of them), refreshing the cache."""
+    fresh = RequestContext(services=context.services, credentials=context.credentials, fresh=True)
+    key = list_key(brand_ig_id)
+    records: list[PermissionRecord] = []
+    after: str | None = None
+    for _ in range(_WATCHED // MAX_PAGE):
+        page = await permissions_page(fresh, brand_ig_id, PageArgs(first=MAX_PAGE, after=after))
+        records += [edge.node for edge in page.edges]
+        if not page.has_next_page or page.end is None:
+            break
+        after = cursors.encode(key, page.end)
+    return records
+
+
+async def permission_changes(
+    context: RequestContext, brand_ig_id: str
+) -> AsyncIterator[PermissionChangeRecord]:
+    """The brand's permission changes from now on, once the token may read the brand's list."""
+    # A context of its own: a WebSocket's lives as long as the connection.
+    check = RequestContext(services=context.services, credentials=context.credentials)
+    await permissions_page(check, brand_ig_id, PageArgs(first=1))
+    async with context.services.watchers.watch(brand_ig_id, context, all_permissions) as changes:
+        while True:
+            yield await changes.get()
 
 
 async def find_permission(

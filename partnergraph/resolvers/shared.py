@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from partnergraph.resolvers.cache import AnswerCodec, CachedAnswer
+from partnergraph.resolvers.state.announcements import (
+    Announcements,
+    LocalAnnouncements,
+    RedisAnnouncements,
+)
 from partnergraph.resolvers.state.bus import RedisBus
 from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.resolvers.state.codec import JSON, JsonCodec
@@ -17,6 +22,7 @@ from partnergraph.resolvers.state.generations import (
     MemoryGenerations,
     RedisGenerations,
 )
+from partnergraph.resolvers.state.leases import Leases, MemoryLeases, RedisLeases
 from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
 from partnergraph.resolvers.state.store import MemoryStore, RedisStore, Store
 from partnergraph.resolvers.state.windows import MemoryWindows, RedisWindows, Windows
@@ -44,6 +50,10 @@ class SharedState:
     generations: Generations
     flights: Flights
     windows: Windows
+    leases: Leases
+    announcements: Announcements
+    snapshots: Store[JSON]
+    """What each watched brand's permissions were at the last poll."""
     scope_key: bytes
     """The key of token hashes: the same for every instance, so they share cached reads."""
     available: Callable[[], bool]
@@ -70,6 +80,9 @@ def in_memory(
         generations=MemoryGenerations(ttl, clock),
         flights=LocalFlights(on_join),
         windows=MemoryWindows(clock),
+        leases=MemoryLeases(clock),
+        announcements=LocalAnnouncements(),
+        snapshots=MemoryStore(max_entries, clock),
         scope_key=secrets.token_bytes(32),
         available=lambda: True,
         ready=_always,
@@ -114,6 +127,11 @@ async def on_redis(
         generations=RedisGenerations(link, bus, ttl),
         flights=RedisFlights(link, bus, lease, LocalFlights(on_join)),
         windows=RedisWindows(link, MemoryWindows(clock), clock),
+        leases=RedisLeases(link, MemoryLeases(clock)),
+        announcements=RedisAnnouncements(bus),
+        snapshots=RedisStore(
+            link, "snapshot", json_codec, MemoryStore(first_level, clock), first_level=False
+        ),
         scope_key=scope_key,
         available=lambda: link.available and bus.listening,
         ready=link.check,

@@ -11,6 +11,7 @@ from partnergraph.schema.execution import execution_context_class
 from partnergraph.schema.mutations import Mutation
 from partnergraph.schema.nodes import Brand, Creator, Invite, Permission
 from partnergraph.schema.query import Query
+from partnergraph.schema.subscription import Subscription
 
 _DOCUMENT_CACHE_SIZE = 1024
 
@@ -26,6 +27,7 @@ class _Schema(Schema):
 schema = _Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Brand, Creator, Permission, Invite],
     execution_context_class=execution_context_class(),
     extensions=[

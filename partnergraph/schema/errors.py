@@ -15,7 +15,7 @@ def coded(error: GraphQLError) -> GraphQLError:
     """The error as a client sees it: with a code, and masked when it was not expected."""
     original = error.original_error
     if isinstance(original, PartnergraphError):
-        return _with(error, original.message, original.extensions())
+        return _with(error, original.message, original.extensions)
     if original is None or _refused_variable(error):
         extensions = dict(error.extensions or {})
         extensions.setdefault("code", "BAD_USER_INPUT")

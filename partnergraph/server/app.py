@@ -9,7 +9,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
@@ -17,6 +17,7 @@ from partnergraph.resolvers.context import Services
 from partnergraph.resolvers.shared import SharedState, in_memory, on_redis
 from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
+from partnergraph.resolvers.watch import Watchers
 from partnergraph.server import demo
 from partnergraph.server.graphiql import graphiql_assets, render_graphiql
 from partnergraph.server.settings import Settings
@@ -44,13 +45,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         ) as http:
             state = await _shared_state(settings)
-            app.state.services = _services(settings, http, state)
+            services = app.state.services = _services(settings, http, state)
             try:
                 if emulator is not None:
                     showcase = await demo.showcase(http, _DEMO_GRAPH_URL)
                     shown[:] = [showcase] if showcase else []
                 yield
             finally:
+                await services.watchers.aclose()
                 await state.close()
 
     def graphiql_page(request: Request) -> str:
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     view = GraphQLView(lambda: app.state.services, graphiql_page)
     routes: list[BaseRoute] = [
         Route("/graphql", view, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", view),
         Route("/healthz", _health),
         graphiql_assets(),
     ]
@@ -112,6 +115,7 @@ def _services(settings: Settings, http: httpx.AsyncClient, state: SharedState) -
         scan_budget=settings.scan_budget,
         documents=state.documents,
         state=state,
+        watchers=Watchers(state, settings.poll_interval),
     )
 
 

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--upstream-timeout", type=float, help="seconds one upstream call may take")
     serve.add_argument("--scan-budget", type=int, help="upstream calls a filtered page may cost")
+    serve.add_argument(
+        "--poll-interval", type=float, help="seconds between the polls behind subscriptions (30)"
+    )
     serve.set_defaults(run=_serve)
 
     emulator = commands.add_parser("emulator", help="run the Graph API emulator alone")
@@ -71,6 +74,7 @@ def _serve(args: argparse.Namespace) -> None:
         redis_url=args.redis_url,
         upstream_timeout=args.upstream_timeout,
         scan_budget=args.scan_budget,
+        poll_interval=args.poll_interval,
     )
     if args.workers < 1:
         raise SettingsError("--workers must be at least 1")

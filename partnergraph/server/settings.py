@@ -23,6 +23,7 @@ class Settings:
     redis_url: str | None = None
     upstream_timeout: float = 10.0
     scan_budget: int = 5
+    poll_interval: float = 30.0
 
     @property
     def demo_mode(self) -> bool:
@@ -52,6 +53,8 @@ class Settings:
             raise SettingsError("PARTNERGRAPH_PORT must be between 0 and 65535")
         if self.upstream_timeout <= 0:
             raise SettingsError("PARTNERGRAPH_UPSTREAM_TIMEOUT must be more than 0 seconds")
+        if self.poll_interval <= 0:
+            raise SettingsError("PARTNERGRAPH_POLL_INTERVAL must be more than 0 seconds")
         if self.scan_budget < 1:
             raise SettingsError("PARTNERGRAPH_SCAN_BUDGET must be at least 1")
         if self.redis_url is not None and not self.redis_url.startswith(

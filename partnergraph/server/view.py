@@ -8,9 +8,11 @@ from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.schema.build import schema
@@ -56,6 +58,24 @@ class GraphQLView(GraphQL[RequestContext, None]):
         if answers and key and clean and not context.live:
             await answers.put(key, bytes(response.body), context.touched)
         await response(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: object) -> RequestContext:
+        """A WebSocket connection's context: the token of its upgrade request, if any."""
+        services = self._services()
+        token = bearer_token(request.headers.get("authorization"))
+        return RequestContext(
+            services=services, credentials=services.credentials(token) if token else None
+        )
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        """Take the token from connection_init's `Authorization` when the upgrade had none."""
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        token = bearer_token(header if isinstance(header, str) else None)
+        if context.credentials is None and token:
+            context.credentials = context.services.credentials(token)
+        unset: UnsetType = UNSET
+        return unset
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -3,8 +3,8 @@
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import ExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from tests.demo import Demo
-from tests.redis import RedisServer, redis_server
-from tests.servers import Server, started
+from tests.redis import redis_server
+from tests.servers import Server
 
 QUERY = """query($brand: ID!, $first: Int) { brand(igId: $brand) { permissions(first: $first) {
   edges { cursor node { id graphId status creator { id username } } } } } }"""
@@ -40,21 +40,6 @@ async def _run(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-@pytest.fixture
-def start_instances(emulator_url: str, redis: RedisServer) -> Iterator[Callable[..., list[Server]]]:
-    """Starts API instances on the emulator and a Redis, stopped after the test."""
-    with ExitStack() as stack:
-
-        def start(count: int = 2, redis_url: str | None = None, **env: str) -> list[Server]:
-            environment = {"PARTNERGRAPH_REDIS_URL": redis_url or redis.url, **env}
-            return [
-                stack.enter_context(started("serve", "--graph-url", emulator_url, env=environment))
-                for _ in range(count)
-            ]
-
-        yield start
 
 
 async def _stats(emulator: httpx.AsyncClient) -> dict[str, Any]:

@@ -1,0 +1,65 @@
+"""Named leases held by one holder at a time, renewed by it, expiring on their own."""
+
+from typing import Protocol
+
+from partnergraph.resolvers.state.clock import Clock, wall_clock
+from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
+
+__all__ = ["Leases", "MemoryLeases", "RedisLeases"]
+
+_KEY = "partnergraph:poll-lease:"
+
+# Take the lease if it is free, or renew it if this holder has it.
+_CLAIM = """
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+
+class Leases(Protocol):
+    """One holder per name at a time, for as long as it keeps claiming."""
+
+    async def claim(self, name: str, holder: str, ttl: float) -> bool:
+        """Take or renew the lease on name for ttl seconds; False while another holds it."""
+        ...
+
+
+class MemoryLeases:
+    """Leases among the holders of one process."""
+
+    def __init__(self, clock: Clock = wall_clock) -> None:
+        self._clock = clock
+        self._held: dict[str, tuple[str, float]] = {}
+
+    async def claim(self, name: str, holder: str, ttl: float) -> bool:
+        """Take or renew the lease on name."""
+        now = self._clock()
+        current = self._held.get(name)
+        if current is not None and current[0] != holder and current[1] > now:
+            return False
+        self._held[name] = (holder, now + ttl)
+        return True
+
+
+class RedisLeases:
+    """Leases across instances in Redis; while Redis is away, each process holds its own."""
+
+    def __init__(self, link: RedisLink, fallback: MemoryLeases) -> None:
+        self._link = link
+        self._fallback = fallback
+        self._script = link.redis.register_script(_CLAIM)
+
+    async def claim(self, name: str, holder: str, ttl: float) -> bool:
+        """Take or renew the lease on name in Redis."""
+        script = self._script
+        try:
+            taken = await self._link.call(
+                lambda _: script(keys=[_KEY + name], args=[holder, max(1, int(ttl * 1000))])
+            )
+        except RedisUnavailable:
+            return await self._fallback.claim(name, holder, ttl)
+        return bool(taken)

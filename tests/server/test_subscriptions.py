@@ -1,0 +1,108 @@
+"""permissionChanged over graphql-transport-ws: each subscriber hears a change; one poller polls."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
+
+from tests.demo import Demo
+from tests.servers import Server
+
+INTERVAL = 0.5
+SUBSCRIBE = """subscription($brand: ID!) { permissionChanged(brandId: $brand) {
+  previousStatus permission { id graphId status brand { id } creator { id username } } } }"""
+
+
+@asynccontextmanager
+async def _subscription(
+    server: Server, token: str, brand: str, *, in_init: bool = False
+) -> AsyncIterator[ClientConnection]:
+    """A graphql-transport-ws subscription, the token in the upgrade or in connection_init."""
+    url = server.url.replace("http://", "ws://") + "/graphql"
+    authorization = f"Bearer {token}"
+    headers = {} if in_init else {"Authorization": authorization}
+    protocol = Subprotocol("graphql-transport-ws")
+    async with connect(url, subprotocols=[protocol], additional_headers=headers) as socket:
+        init = {"Authorization": authorization} if in_init else {}
+        await socket.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(await socket.recv())["type"] == "connection_ack"
+        variables = {"brand": brand}
+        message = {
+            "type": "subscribe",
+            "id": "1",
+            "payload": {"query": SUBSCRIBE, "variables": variables},
+        }
+        await socket.send(json.dumps(message))
+        yield socket
+
+
+async def _next(socket: ClientConnection) -> dict[str, Any]:
+    message: dict[str, Any] = json.loads(await socket.recv())
+    return message
+
+
+async def _polls(emulator: httpx.AsyncClient) -> int:
+    stats = (await emulator.get("/admin/stats")).json()
+    count: int = stats["byEdge"].get("branded_content_ad_permissions", {}).get("GET", 0)
+    return count
+
+
+async def test_three_subscribers_on_two_instances_hear_an_approval_from_one_poller(
+    start_instances: Callable[..., list[Server]], emulator: httpx.AsyncClient, demo: Demo
+) -> None:
+    brand = next(b for b in demo.state["brands"] if 0 < b["permissionCount"] <= 100)["id"]
+    token = next(t["token"] for t in demo.state["tokens"] if brand in t.get("brandIds", []))
+    a, b = start_instances(PARTNERGRAPH_POLL_INTERVAL=str(INTERVAL))
+    await emulator.post("/admin/stats/reset")
+    async with AsyncExitStack() as stack:
+        sockets = [
+            await stack.enter_async_context(_subscription(a, token, brand)),
+            await stack.enter_async_context(_subscription(b, token, brand, in_init=True)),
+            await stack.enter_async_context(_subscription(b, token, brand)),
+        ]
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(10):
+            while await _polls(emulator) < 3:  # noqa: ASYNC110 - the emulator has no hook
+                await asyncio.sleep(INTERVAL / 5)  # sleep-ok: the poller took its snapshot
+        started, polls_before = loop.time(), await _polls(emulator)
+        permissions = (
+            await emulator.get(
+                f"/v23.0/{brand}/branded_content_ad_permissions",
+                params={"access_token": token, "limit": 100, "fields": "id,permission_status"},
+            )
+        ).json()["data"]
+        pending = next(p for p in permissions if p["permission_status"].upper() == "PENDING")
+        approved = await emulator.post(
+            f"/admin/permissions/{pending['id']}", json={"status": "APPROVED"}
+        )
+        approved.raise_for_status()
+        async with asyncio.timeout(INTERVAL * 2 + 1):
+            heard = await asyncio.gather(*(_next(socket) for socket in sockets))
+        elapsed = loop.time() - started
+        polls = await _polls(emulator) - polls_before - 1  # the emulator read above
+    for message in heard:
+        assert message["type"] == "next", message
+        change = message["payload"]["data"]["permissionChanged"]
+        assert change["permission"]["graphId"] == pending["id"]
+        assert change["permission"]["status"] == "APPROVED"
+        assert change["previousStatus"] == "PENDING"
+    # One poller: at most one read per interval (and a tick's slack), where three would read 3x.
+    assert polls <= elapsed / INTERVAL + 1
+
+
+async def test_a_token_without_rights_on_the_brand_is_refused_with_its_code(
+    start_instances: Callable[..., list[Server]], demo: Demo
+) -> None:
+    (server,) = start_instances(1)
+    async with _subscription(server, demo.agency, demo.out_of_scope_brand) as socket:
+        message = await _next(socket)
+        ending = await _next(socket)
+    assert message["type"] == "next"
+    assert message["payload"]["data"] is None
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert ending["type"] == "complete"
