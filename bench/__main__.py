@@ -9,6 +9,7 @@ BENCHMARKS = (
     "cold_latency",
     "dashboard_mix",
     "memory",
+    "shared_state",
     "emulator_pages",
 )
 
