@@ -122,6 +122,10 @@ async def read_page(
     scan_budget: int = 1,
 ) -> Page[T]:
     """Read the requested page, filtering with `keep` over at most `scan_budget` upstream calls."""
+    cursor = request.cursor
+    if cursor is not None and cursor.item is not None and cursor.item == request.bound:
+        # after and before name the same item: nothing lies between them
+        return Page([], not request.forward, request.forward, None, None)
     scan = _Scan(fetch, request, parse=parse, identify=identify, keep=keep, budget=scan_budget)
     if request.forward:
         return await scan.forward(request.cursor)
