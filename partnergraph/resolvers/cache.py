@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from aiocache import SimpleMemoryCache
 
 from partnergraph.resolvers.upstream.errors import refused
+from partnergraph.telemetry import UNOBSERVED, Observer
 
 V = TypeVar("V")
 
@@ -54,8 +55,9 @@ class BoundedMemoryCache(SimpleMemoryCache):  # type: ignore[misc]
 class SingleFlight:
     """Runs one call per key at a time; callers of a key already in flight share its outcome."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_join: Callable[[], None] = lambda: None) -> None:
         self._calls: dict[str, asyncio.Task[Any]] = {}
+        self._on_join = on_join
 
     def __len__(self) -> int:
         return len(self._calls)
@@ -67,6 +69,8 @@ class SingleFlight:
             task = asyncio.ensure_future(call())
             self._calls[key] = task
             task.add_done_callback(lambda done: self._finish(key, done))
+        else:
+            self._on_join()
         result: V = await asyncio.shield(task)
         return result
 
@@ -105,11 +109,14 @@ class Generations:
 class ReadCache:
     """Upstream reads cached for a TTL under token-scoped keys, each read once at a time."""
 
-    def __init__(self, store: BoundedMemoryCache, ttl: float) -> None:
+    def __init__(
+        self, store: BoundedMemoryCache, ttl: float, observer: Observer = UNOBSERVED
+    ) -> None:
         self._store = store
         self._ttl = ttl
         self._generations = Generations(ttl)
-        self._flights = SingleFlight()
+        self._flights = SingleFlight(lambda: observer.flight_joined("pages"))
+        self._observer = observer
 
     async def read(self, owner: str, key: str, fetch: Callable[[], Awaitable[V]]) -> V:
         """The cached value of key, which belongs to owner, or what fetch() returns."""
@@ -118,6 +125,7 @@ class ReadCache:
         if self._ttl <= 0:
             return await self._flights.run(full_key, fetch)
         cached: V | None = await self._store.get(full_key)
+        self._observer.cache_lookup("pages", cached is not None)
         if cached is not None:
             return cached
         return await self._flights.run(
@@ -153,32 +161,50 @@ class ReadCache:
 
 @dataclass(frozen=True, slots=True)
 class CachedAnswer:
-    """A whole GraphQL answer and the data generation of every owner it read."""
+    """A whole GraphQL answer, the data generation of every owner it read, and the name of
+    the operation that produced it."""
 
     body: bytes
     owners: tuple[tuple[str, int], ...]
+    operation_name: str | None = None
 
 
 class AnswerCache:
     """Whole answers to read documents, valid while no owner they read has changed."""
 
-    def __init__(self, store: BoundedMemoryCache, reads: ReadCache, ttl: float) -> None:
+    def __init__(
+        self,
+        store: BoundedMemoryCache,
+        reads: ReadCache,
+        ttl: float,
+        observer: Observer = UNOBSERVED,
+    ) -> None:
         self._store = store
         self._reads = reads
         self._ttl = ttl
+        self._observer = observer
 
-    async def get(self, key: str) -> bytes | None:
+    async def get(self, key: str) -> CachedAnswer | None:
         """The cached answer under key, unless an owner it read has changed since."""
         answer: CachedAnswer | None = await self._store.get(key)
         if answer is None or not self._current(answer.owners):
+            self._observer.cache_lookup("answers", False)
             return None
-        return answer.body
+        self._observer.cache_lookup("answers", True)
+        return answer
 
-    async def put(self, key: str, body: bytes, touched: Mapping[str, int]) -> None:
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        touched: Mapping[str, int],
+        operation_name: str | None = None,
+    ) -> None:
         """Cache an answer that read touched, unless one of those owners changed meanwhile."""
         owners = tuple(touched.items())
         if self._current(owners):
-            await self._store.set(key, CachedAnswer(body, owners), ttl=self._ttl)
+            answer = CachedAnswer(body, owners, operation_name)
+            await self._store.set(key, answer, ttl=self._ttl)
 
     def _current(self, owners: tuple[tuple[str, int], ...]) -> bool:
         return all(self._reads.generation(owner) == seen for owner, seen in owners)
