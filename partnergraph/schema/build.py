@@ -10,6 +10,7 @@ from partnergraph.schema.complexity import ComplexityRule
 from partnergraph.schema.execution import execution_context_class
 from partnergraph.schema.mutations import Mutation
 from partnergraph.schema.nodes import Brand, Creator, Invite, Permission
+from partnergraph.schema.operation_record import OperationRecord
 from partnergraph.schema.query import Query
 
 _DOCUMENT_CACHE_SIZE = 1024
@@ -32,5 +33,6 @@ schema = _Schema(
         lambda: ParserCache(maxsize=_DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=_DOCUMENT_CACHE_SIZE),
         lambda: AddValidationRules([ComplexityRule]),
+        OperationRecord,
     ],
 )

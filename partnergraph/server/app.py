@@ -3,13 +3,15 @@
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 
 from partnergraph.resolvers.budgets import DailyBudgets
@@ -19,7 +21,10 @@ from partnergraph.resolvers.state.store import MemoryStore
 from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.server import demo
+from partnergraph.server.access import AccessLog, RequestObserver
 from partnergraph.server.graphiql import graphiql_assets, render_graphiql
+from partnergraph.server.health import UpstreamProbe, healthz, readyz
+from partnergraph.server.metrics import Metrics
 from partnergraph.server.settings import Settings
 from partnergraph.server.view import GraphQLView
 
@@ -29,12 +34,23 @@ _EXAMPLE_QUERY = Path(__file__).resolve().parents[2] / "queries" / "BrandPermiss
 _DEMO_GRAPH_URL = "http://emulator.demo"
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """The partnergraph ASGI app for settings (read from the environment when omitted)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    public_url: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Starlette:
+    """The partnergraph ASGI app for settings (read from the environment when omitted).
+
+    `public_url` is where clients reach it, for the demo banner; `clock` times the
+    readiness probe's freshness.
+    """
     settings = settings or Settings.from_env()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     emulator = demo.emulator_app() if settings.demo_mode else None
     shown: list[demo.Showcase] = []
+    metrics = Metrics(redis=settings.redis_url is not None)
+    graph_url = settings.graph_url or _DEMO_GRAPH_URL
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -44,9 +60,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             timeout=httpx.Timeout(settings.upstream_timeout),
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         ) as http:
-            app.state.services = _services(settings, http)
+            app.state.services = _services(settings, http, RequestObserver(metrics))
+            probe = UpstreamProbe(http, f"{graph_url}/{settings.graph_version}/", clock=clock)
+            app.state.readiness = {"upstream": probe}
             if emulator is not None:
-                showcase = await demo.showcase(http, _DEMO_GRAPH_URL)
+                showcase = await demo.showcase(http, _DEMO_GRAPH_URL, public_url or "")
                 shown[:] = [showcase] if showcase else []
             yield
 
@@ -62,17 +80,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     view = GraphQLView(lambda: app.state.services, graphiql_page)
     routes: list[BaseRoute] = [
+        Route("/", _to_graphiql),
         Route("/graphql", view, methods=["GET", "POST"]),
-        Route("/healthz", _health),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics.endpoint),
         graphiql_assets(),
     ]
     if emulator is not None:
         routes.append(Mount("/emulator", app=emulator))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(AccessLog, metrics=metrics)]
+    )
+    app.state.metrics = metrics
     return app
 
 
-def _services(settings: Settings, http: httpx.AsyncClient) -> Services:
+def _services(settings: Settings, http: httpx.AsyncClient, observer: RequestObserver) -> Services:
     ledger = UsageLedger()
     client = GraphClient(
         http,
@@ -80,10 +104,13 @@ def _services(settings: Settings, http: httpx.AsyncClient) -> Services:
         version=settings.graph_version,
         app_secret=settings.app_secret,
         ledger=ledger,
+        observer=observer,
     )
-    reads = ReadCache(BoundedMemoryCache(settings.cache_max_entries), settings.cache_ttl)
+    reads = ReadCache(BoundedMemoryCache(settings.cache_max_entries), settings.cache_ttl, observer)
     answers = (
-        AnswerCache(BoundedMemoryCache(settings.cache_max_entries), reads, settings.cache_ttl)
+        AnswerCache(
+            BoundedMemoryCache(settings.cache_max_entries), reads, settings.cache_ttl, observer
+        )
         if settings.cache_ttl > 0
         else None
     )
@@ -107,5 +134,5 @@ def _example_query() -> str:
         return ""
 
 
-async def _health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+def _to_graphiql(request: Request) -> RedirectResponse:
+    return RedirectResponse(request.scope.get("root_path", "") + "/graphql")
