@@ -2,6 +2,7 @@
 pinned dependencies, a licence and a changelog."""
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -27,8 +28,9 @@ INTERNALS_USED = ("strawberry-graphql", "graphql-core")
 def _dry_run(target: str) -> str:
     """What `make <target>` would run on a fresh clone (every step, nothing run)."""
     result = subprocess.run(  # noqa: S603
-        ["make", "--always-make", "--dry-run", target],  # noqa: S607
+        ["make", "--always-make", "--dry-run", "--no-print-directory", target],  # noqa: S607
         cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MAKE")},
         capture_output=True,
         text=True,
         check=True,

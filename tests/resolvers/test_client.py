@@ -338,7 +338,8 @@ async def test_an_unreachable_upstream_is_reported_without_a_status() -> None:
 
 async def test_a_batch_reports_itself_and_each_entry_as_the_graph_api_counts_them() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=[_entry(200, {"id": "1"}), _entry(400, UNAVAILABLE)])
+        refused = {"error": {"message": "No", "type": "OAuthException", "code": 10}}
+        return httpx.Response(200, json=[_entry(200, {"id": "1"}), _entry(403, refused)])
 
     recorded = Recorded()
     client = _client(httpx.MockTransport(answer), recorded=recorded)
@@ -352,5 +353,5 @@ async def test_a_batch_reports_itself_and_each_entry_as_the_graph_api_counts_the
     ]
     assert recorded.entries == [
         ("branded_content_ad_permissions", "POST", "200"),
-        ("collaboration_invites", "GET", "400"),
+        ("collaboration_invites", "GET", "403"),
     ]
