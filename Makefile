@@ -1,8 +1,10 @@
-# The two commands: `make serve` and `make test`. Each installs what it needs.
+# The two commands: `make serve` and `make test`. Each installs what it needs: `make serve`
+# the runtime dependencies only, `make test` the development tools as well.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime
 STAMP := $(VENV)/.installed
 # The typed clients' generators: GraphQL Code Generator (npm) and ariadne-codegen, which needs an
 # older graphql-core than the app and so has a virtual environment of its own.
@@ -13,10 +15,10 @@ CODEGEN_STAMP := $(CODEGEN_VENV)/.installed
 
 .PHONY: serve test lint typecheck unit bench emulator schema codegen generate-clients system-packages clean
 
-serve: $(STAMP)
+serve: $(RUNTIME)
 	$(BIN)/partnergraph serve
 
-emulator: $(STAMP)
+emulator: $(RUNTIME)
 	$(BIN)/partnergraph emulator
 
 test: $(STAMP) $(NODE_STAMP) $(CODEGEN_STAMP) system-packages
@@ -28,7 +30,7 @@ test: $(STAMP) $(NODE_STAMP) $(CODEGEN_STAMP) system-packages
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-schema: $(STAMP)
+schema: $(RUNTIME)
 	$(BIN)/partnergraph export-schema > schema.graphql
 
 codegen: $(NODE_STAMP) $(CODEGEN_STAMP)
@@ -51,9 +53,15 @@ $(CODEGEN_STAMP): requirements-codegen.txt
 	$(CODEGEN_VENV)/bin/python -m pip install --quiet -r requirements-codegen.txt
 	touch $@
 
-$(STAMP): pyproject.toml
+# The package and its runtime dependencies.
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The development tools on top: tests, type checking, linting.
+$(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 

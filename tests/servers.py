@@ -4,8 +4,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 _ANNOUNCEMENT = " listening on "
 
@@ -20,33 +21,45 @@ class Server:
 
 @contextmanager
 def started(
-    *args: str, env: Mapping[str, str] | None = None, module: str = "partnergraph"
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    module: str = "partnergraph",
+    stderr: Path | None = None,
 ) -> Iterator[Server]:
-    """Run `python -m <module> <args> --port 0` until the block ends (or a test kills it)."""
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", module, *args, "--host", "127.0.0.1", "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if _ANNOUNCEMENT in line:
-                url = line.split(_ANNOUNCEMENT, 1)[1].strip()
-                break
-        else:
-            raise RuntimeError(f"{module} {' '.join(args)} exited with {process.wait()}")
-        yield Server(url, process)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """Run `python -m <module> <args> --port 0` until the block ends (or a test kills it).
+
+    With `stderr`, the server's standard error (its log) is written to that file.
+    """
+    with ExitStack() as files:
+        errors = files.enter_context(stderr.open("w")) if stderr else None
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", module, *args, "--host", "127.0.0.1", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if _ANNOUNCEMENT in line:
+                    url = line.split(_ANNOUNCEMENT, 1)[1].strip()
+                    break
+            else:
+                raise RuntimeError(f"{module} {' '.join(args)} exited with {process.wait()}")
+            yield Server(url, process)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @contextmanager
 def running(
-    *args: str, env: Mapping[str, str] | None = None, module: str = "partnergraph"
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    module: str = "partnergraph",
+    stderr: Path | None = None,
 ) -> Iterator[str]:
     """Run `python -m <module> <args> --port 0` and yield its base URL until the block ends."""
-    with started(*args, env=env, module=module) as server:
+    with started(*args, env=env, module=module, stderr=stderr) as server:
         yield server.url

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from partnergraph.emulator import invites, permissions
+from partnergraph.emulator import accounts, invites, permissions
 from partnergraph.emulator.errors import (
     EmulatorError,
     bad_token,
@@ -17,7 +17,7 @@ from partnergraph.emulator.errors import (
     unsupported,
 )
 from partnergraph.emulator.state import Emulator
-from partnergraph.emulator.stats import INVITES, PERMISSIONS
+from partnergraph.emulator.stats import ACCOUNTS, INVITES, ME, PERMISSIONS
 from partnergraph.emulator.store import EXPIRED, Store, Token
 from partnergraph.emulator.wire import Call
 
@@ -31,6 +31,10 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     (INVITES, "POST"): invites.write,
 }
 EDGES = frozenset(edge for edge, _ in HANDLERS)
+USER_HANDLERS: dict[tuple[str, str], Handler] = {
+    (ME, "GET"): accounts.me,
+    (ACCOUNTS, "GET"): accounts.read,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +79,15 @@ def authenticate(store: Store, token: str | None) -> Token:
 
 def _dispatch(emulator: Emulator, call: Call, segments: list[str]) -> dict[str, Any]:
     token = authenticate(emulator.store, call.token)
+    if segments == [ME] or (segments[1:] == [ACCOUNTS] and segments[0] in (ME, token.user_id)):
+        return _user_call(emulator, token, call, segments[-1])
     if len(segments) == 1:
         raise unsupported(call.method, segments[0])
     if len(segments) != 2:
         raise unknown_path(call.path.strip("/"))
     node, edge = segments
+    if node == ME:
+        raise nonexisting_field(edge, "User")
     if not emulator.store.is_ig_user(node):
         raise unsupported(call.method, node)
     handler = HANDLERS.get((edge, call.method))
@@ -88,3 +96,11 @@ def _dispatch(emulator: Emulator, call: Call, segments: list[str]) -> dict[str, 
     if edge in EDGES or call.method != "GET":
         raise unsupported(call.method, node)
     raise nonexisting_field(edge, "IGUser")
+
+
+def _user_call(emulator: Emulator, token: Token, call: Call, edge: str) -> dict[str, Any]:
+    """`/me` itself, or an edge of the token's user; other methods are unsupported."""
+    handler = USER_HANDLERS.get((edge, call.method))
+    if handler is None:
+        raise unsupported(call.method, ME)
+    return handler(emulator, token, token.user_id, call)

@@ -1,6 +1,7 @@
-"""Deterministic demo data: an agency over 130 brands, a big brand, invited creators, tokens."""
+"""Deterministic demo data: an agency over 130 brands, a big brand, creators, tokens, Pages."""
 
 import random
+import re
 import string
 
 from partnergraph.emulator.store import (
@@ -9,8 +10,10 @@ from partnergraph.emulator.store import (
     EXPIRED,
     Brand,
     Creator,
+    Page,
     Store,
     Token,
+    User,
 )
 
 SEED = 20240611
@@ -47,6 +50,14 @@ _CAPTIONS = (
     "Behind the scenes of our shoot",
 )
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
+MANAGER_NAMES = ("Avery Quinn", "Jordan Park")
+"""The users behind the agency's and the in-house team's tokens."""
+PAGES_WITHOUT_INSTAGRAM = {
+    0: "Northwind Careers",
+    4: "Northwind Foundation",
+    127: "Northwind Outlet Events",
+}
+"""Pages of the in-house team with no Instagram account, made before the brand at each index."""
 
 
 def seeded_store() -> Store:
@@ -57,7 +68,8 @@ def seeded_store() -> Store:
     creators = _creators(store, rng)
     _permissions(store, rng, brands, creators)
     _invites(store, rng, creators)
-    _tokens(store, rng, brands, creators)
+    in_house = _tokens(store, rng, brands, creators)
+    _pages(store, brands, creators, in_house)
     return store
 
 
@@ -118,17 +130,53 @@ def _invites(store: Store, rng: random.Random, creators: list[Creator]) -> None:
             )
 
 
-def _tokens(store: Store, rng: random.Random, brands: list[Brand], creators: list[Creator]) -> None:
+def _tokens(store: Store, rng: random.Random, brands: list[Brand], creators: list[Creator]) -> str:
+    """The tokens and the users behind them; the in-house team's user ID."""
     agency_user = store.new_id("10", 15)
     in_house_user = store.new_id("10", 15)
+    store.add_user(User(agency_user, MANAGER_NAMES[0]))
+    store.add_user(User(in_house_user, MANAGER_NAMES[1]))
     agency_scope = tuple(brand.id for brand in brands[:AGENCY_SCOPE])
     in_house_scope = tuple(brand.id for brand in (brands[2], brands[3], *brands[AGENCY_SCOPE:]))
     store.add_token(Token(_token(rng), BRAND_MANAGER, agency_user, agency_scope))
     store.add_token(Token(_token(rng), BRAND_MANAGER, in_house_user, in_house_scope))
     for creator in creators[: INVITED_CREATORS + 1]:
+        store.add_user(User(creator.id, display_name(creator.username)))
         store.add_token(Token(_token(rng), CREATOR, creator.id, ()))
     store.add_token(Token(_token(rng), EXPIRED, agency_user, agency_scope))
+    return in_house_user
 
 
 def _token(rng: random.Random) -> str:
     return "EAAB" + "".join(rng.choice(_TOKEN_ALPHABET) for _ in range(180))
+
+
+def _pages(store: Store, brands: list[Brand], creators: list[Creator], in_house: str) -> None:
+    """Pages: one per brand in a manager's scope, a creator's own, the in-house team's extras."""
+    loose: list[Page] = []
+    brand_pages: dict[str, Page] = {}
+    for index, brand in enumerate(brands):
+        if index in PAGES_WITHOUT_INSTAGRAM:
+            name = PAGES_WITHOUT_INSTAGRAM[index]
+            loose.append(store.add_page(store.new_id("1", 15), name, None))
+        brand_pages[brand.id] = store.add_page(
+            store.new_id("1", 15), display_name(brand.username), brand.id
+        )
+    for creator in creators:
+        if creator.facebook_page_id is not None:
+            page = store.add_page(
+                creator.facebook_page_id, display_name(creator.username), creator.id
+            )
+            if creator.id in store.users:
+                store.let_manage(creator.id, page)
+    managers = {token.user_id: token.brand_ids for token in store.tokens.values()}
+    for user_id, brand_ids in managers.items():
+        for brand_id in brand_ids:
+            store.let_manage(user_id, brand_pages[brand_id])
+    for page in loose:
+        store.let_manage(in_house, page)
+
+
+def display_name(username: str) -> str:
+    """A Page or user name made from an Instagram username: `ada.eats12` is `Ada Eats`."""
+    return " ".join(word.capitalize() for word in re.sub(r"\d+", "", username).split(".") if word)

@@ -4,8 +4,16 @@ from typing import Any
 
 PERMISSIONS = "branded_content_ad_permissions"
 INVITES = "collaboration_invites"
+ME = "me"
+ACCOUNTS = "accounts"
 BATCH = "batch"
-METHODS = {PERMISSIONS: ("GET", "POST"), INVITES: ("GET", "POST"), BATCH: ("POST",)}
+METHODS = {
+    PERMISSIONS: ("GET", "POST"),
+    INVITES: ("GET", "POST"),
+    ACCOUNTS: ("GET",),
+    ME: ("GET",),
+    BATCH: ("POST",),
+}
 
 
 class Stats:

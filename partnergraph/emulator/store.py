@@ -1,4 +1,4 @@
-"""In-memory Graph data (brands, creators, tokens, permissions, invites), paged in O(limit)."""
+"""In-memory Graph data (accounts, users, Pages, tokens, permissions, invites) paged in O(limit)."""
 
 import random
 from bisect import bisect_left, bisect_right, insort
@@ -41,6 +41,24 @@ class Token:
     def manages(self, brand_id: str) -> bool:
         """Whether the token has `instagram_branded_content_ads_brand` on the brand."""
         return self.role == BRAND_MANAGER and brand_id in self.brand_ids
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """The Facebook user behind a token: what `GET /me` answers."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A Facebook Page, with the Instagram account linked to it if there is one."""
+
+    id: str
+    name: str
+    instagram_account_id: str | None
+    key: int
 
 
 @dataclass(slots=True)
@@ -125,6 +143,9 @@ class Store:
         self.creators: dict[str, Creator] = {}
         self.tokens: dict[str, Token] = {}
         self.permissions: dict[str, Permission] = {}
+        self.users: dict[str, User] = {}
+        self.pages: dict[str, Page] = {}
+        self._pages_of: dict[str, Timeline[Page]] = {}
         self._creators_by_name: dict[str, Creator] = {}
         self._brand_permissions: dict[str, Timeline[Permission]] = {}
         self._permission_of_pair: dict[tuple[str, str], Permission] = {}
@@ -158,6 +179,30 @@ class Store:
     def add_token(self, token: Token) -> None:
         """Accept a token from now on."""
         self.tokens[token.token] = token
+
+    def add_user(self, user: User) -> None:
+        """Hold a Facebook user, managing no Page yet."""
+        self.users[user.id] = user
+        self._pages_of[user.id] = Timeline()
+
+    def add_page(self, page_id: str, name: str, instagram_account_id: str | None) -> Page:
+        """Hold a Page, after every Page held so far in every user's list."""
+        page = Page(page_id, name, instagram_account_id, self._next_key())
+        self.pages[page.id] = page
+        return page
+
+    def let_manage(self, user_id: str, page: Page) -> None:
+        """Let a user manage a Page: it joins the user's list in its place."""
+        self._pages_of[user_id].add(page.key, page)
+
+    def pages_of(self, user_id: str) -> Timeline[Page]:
+        """The Pages a user manages, in the order they were made."""
+        return self._pages_of[user_id]
+
+    def username_of(self, ig_user_id: str) -> str:
+        """The username of a brand or creator."""
+        found = self.brands.get(ig_user_id) or self.creators[ig_user_id]
+        return found.username
 
     def is_ig_user(self, object_id: str) -> bool:
         """Whether an ID names an Instagram user: a brand or a creator."""

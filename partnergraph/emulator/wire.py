@@ -10,10 +10,11 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from partnergraph.emulator.errors import invalid_parameter, nonexisting_field
-from partnergraph.emulator.stats import BATCH
+from partnergraph.emulator.stats import BATCH, ME
 
 _VERSION = re.compile(r"v\d+\.\d+")
 _NESTED = re.compile(r"\{[^{}]*\}")
+_NESTED_FIELD = re.compile(r"(\w+)\s*\{([^{}]*)\}")
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
 MAX_LIMIT = 100
@@ -130,18 +131,38 @@ def page_size(params: Mapping[str, str]) -> int:
 def selected_fields(
     params: Mapping[str, str], known: tuple[str, ...], default: tuple[str, ...], node_type: str
 ) -> tuple[str, ...]:
-    """The fields `fields=` asks for (nested selections such as `brand_ig_user{id}` ignored)."""
-    value = params.get("fields", "")
-    names = [name.strip() for name in _NESTED.sub("", value).split(",") if name.strip()]
+    """The fields `fields=` asks for (nested selections such as `brand_ig_user{id}` left out)."""
+    return _names(_NESTED.sub("", params.get("fields", "")), known, node_type) or default
+
+
+def nested_fields(
+    params: Mapping[str, str],
+    parent: str,
+    known: tuple[str, ...],
+    default: tuple[str, ...],
+    node_type: str,
+) -> tuple[str, ...]:
+    """The fields `fields=` asks for inside `parent{...}`; default when it names none."""
+    for match in _NESTED_FIELD.finditer(params.get("fields", "")):
+        if match.group(1) == parent:
+            return _names(match.group(2), known, node_type) or default
+    return default
+
+
+def _names(text: str, known: tuple[str, ...], node_type: str) -> tuple[str, ...]:
+    """The comma-separated field names of text, each one the node type has."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
     for name in names:
         if name not in known:
             raise nonexisting_field(name, node_type)
-    return tuple(names) or default
+    return names
 
 
 def edge_of(path: str, method: str) -> str:
-    """The edge a request is about, `batch` for a batch request, for stats and faults."""
+    """The edge a request is about, `batch` for a batch request, `me` for the user, for stats."""
     segments = route(path)
     if not segments and method == "POST":
         return BATCH
+    if segments == [ME]:
+        return ME
     return segments[-1] if len(segments) == 2 else ""

@@ -12,6 +12,7 @@ from partnergraph.resolvers.state.flights import Flights
 from partnergraph.resolvers.state.generations import Generations
 from partnergraph.resolvers.state.store import Store
 from partnergraph.resolvers.upstream.errors import refused
+from partnergraph.telemetry import UNOBSERVED, Observer
 
 __all__ = ["AnswerCache", "AnswerCodec", "CachedAnswer", "ReadCache"]
 
@@ -25,8 +26,11 @@ class ReadCache:
         generations: Generations,
         flights: Flights,
         ttl: float,
+        *,
         clock: Clock = wall_clock,
+        observer: Observer = UNOBSERVED,
     ) -> None:
+        self._observer = observer
         self._pages = pages
         self._generations = generations
         self._flights = flights
@@ -44,6 +48,7 @@ class ReadCache:
         if self._ttl <= 0 or generation is None:
             return await self._flights.run(full_key, fetch)
         cached = await self._pages.get(full_key)
+        self._observer.cache_lookup("pages", cached is not None)
         if cached is not None:
             return cached
         return await self._flights.run(
@@ -86,10 +91,12 @@ class ReadCache:
 
 @dataclass(frozen=True, slots=True)
 class CachedAnswer:
-    """A whole GraphQL answer and the data generation of every owner it read."""
+    """A whole GraphQL answer, the data generation of every owner it read, and the name of
+    the operation that produced it."""
 
     body: bytes
     owners: tuple[tuple[str, int], ...]
+    operation_name: str | None = None
 
 
 class AnswerCodec:
@@ -97,14 +104,25 @@ class AnswerCodec:
 
     def encode(self, answer: CachedAnswer) -> bytes:
         """The JSON of answer."""
-        return orjson.dumps({"body": answer.body.decode(), "owners": answer.owners})
+        return orjson.dumps(
+            {
+                "body": answer.body.decode(),
+                "owners": answer.owners,
+                "operation": answer.operation_name,
+            }
+        )
 
     def decode(self, raw: bytes) -> CachedAnswer:
         """The answer encode() wrote; ValueError for anything else."""
         value = orjson.loads(raw)
         try:
             owners = tuple((str(owner), int(seen)) for owner, seen in value["owners"])
-            return CachedAnswer(str(value["body"]).encode(), owners)
+            operation = value["operation"]
+            return CachedAnswer(
+                str(value["body"]).encode(),
+                owners,
+                operation if isinstance(operation, str) else None,
+            )
         except (KeyError, TypeError) as error:
             raise ValueError("not a cached answer") from error
 
@@ -112,24 +130,39 @@ class AnswerCodec:
 class AnswerCache:
     """Whole answers to read documents, valid while no owner they read has changed."""
 
-    def __init__(self, store: Store[CachedAnswer], generations: Generations, ttl: float) -> None:
+    def __init__(
+        self,
+        store: Store[CachedAnswer],
+        generations: Generations,
+        ttl: float,
+        observer: Observer = UNOBSERVED,
+    ) -> None:
         self._store = store
         self._generations = generations
         self._ttl = ttl
+        self._observer = observer
 
-    async def get(self, key: str) -> bytes | None:
+    async def get(self, key: str) -> CachedAnswer | None:
         """The cached answer under key, unless an owner it read has changed since."""
         answer = await self._store.get(key)
         if answer is None or not await self._current(answer.owners):
+            self._observer.cache_lookup("answers", False)
             return None
-        return answer.body
+        self._observer.cache_lookup("answers", True)
+        return answer
 
-    async def put(self, key: str, body: bytes, touched: Mapping[str, int | None]) -> None:
+    async def put(
+        self,
+        key: str,
+        body: bytes,
+        touched: Mapping[str, int | None],
+        operation_name: str | None = None,
+    ) -> None:
         """Cache an answer that read touched, unless one of those owners changed meanwhile."""
         owners = tuple(touched.items())
         if all(seen is not None for _, seen in owners) and await self._current(owners):
             known = tuple((owner, seen) for owner, seen in owners if seen is not None)
-            await self._store.set(key, CachedAnswer(body, known), self._ttl)
+            await self._store.set(key, CachedAnswer(body, known, operation_name), self._ttl)
 
     async def _current(self, owners: tuple[tuple[str, int | None], ...]) -> bool:
         for owner, seen in owners:

@@ -1,4 +1,8 @@
-"""Opaque edge cursors: an upstream position (a Graph cursor and an offset from it) per edge."""
+"""Opaque edge cursors: an upstream position (a Graph cursor and an offset from it) per edge.
+
+A cursor also names its item (the Graph item's ID), so that a page between two
+cursors can stop where the other one's item comes.
+"""
 
 import base64
 import binascii
@@ -24,6 +28,8 @@ class Position:
     anchor: Anchor
     graph_cursor: str | None
     offset: int = 0
+    item: str | None = None
+    """The ID of the item itself, when the Graph API gave one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +40,8 @@ class ListKey:
     owner: str
 
 
-_VERSION = 1
+_VERSION = 2
+_MAX_ITEM = 200
 
 
 def encode(key: ListKey, position: Position) -> str:
@@ -46,6 +53,7 @@ def encode(key: ListKey, position: Position) -> str:
         position.anchor.value,
         position.graph_cursor,
         position.offset,
+        position.item,
     ]
     packed = json.dumps(raw, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(packed).decode().rstrip("=")
@@ -56,7 +64,7 @@ def decode(key: ListKey, cursor: str) -> Position:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        version, edge, owner, anchor, graph_cursor, offset = raw
+        version, edge, owner, anchor, graph_cursor, offset, item = raw
     except (ValueError, TypeError, binascii.Error):
         raise BadUserInput(f"The cursor {cursor!r} is not a cursor of this API.") from None
     valid = (
@@ -68,9 +76,10 @@ def decode(key: ListKey, cursor: str) -> Position:
         and isinstance(anchor, str)
         and anchor in {a.value for a in Anchor}
         and (graph_cursor is not None or anchor == Anchor.AFTER.value)
+        and (item is None or (isinstance(item, str) and 0 < len(item) <= _MAX_ITEM))
     )
     if not valid:
         raise BadUserInput(f"The cursor {cursor!r} is not a cursor of this API.")
     if edge != key.edge or owner != key.owner:
         raise BadUserInput("The cursor belongs to another list; use a cursor of this connection.")
-    return Position(Anchor(anchor), graph_cursor, offset)
+    return Position(Anchor(anchor), graph_cursor, offset, item)

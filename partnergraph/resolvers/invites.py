@@ -17,7 +17,7 @@ from partnergraph.resolvers.records import InviteRecord, invite_from_graph
 from partnergraph.resolvers.writes import writing
 
 EDGE = "collaboration_invites"
-_INVITES = GraphList(EDGE, {}, invite_from_graph, BudgetKind.INVITES_READ)
+_INVITES = GraphList(EDGE, {}, invite_from_graph, BudgetKind.INVITES_READ, "media_id")
 
 
 def list_key(ig_user_id: str) -> ListKey:

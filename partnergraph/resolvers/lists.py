@@ -1,4 +1,8 @@
-"""Graph list edges read into Relay pages of records, through the request's page loader."""
+"""Graph list edges read into Relay pages of records, through the request's page loader.
+
+Every read asks for `summary=true`, so the Graph API's count of the whole list
+comes with the page, never at the cost of another call.
+"""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -9,6 +13,7 @@ from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.loaders import PageKey
 from partnergraph.resolvers.paging import Page, PageFetcher, UpstreamPage, Window, read_page
+from partnergraph.resolvers.records import text_value
 
 R = TypeVar("R")
 
@@ -22,6 +27,8 @@ class GraphList(Generic[R]):
     parse: Callable[[str, dict[str, Any]], R | None]
     """The record of an item of an owner's list, or None for an item to skip."""
     budget: BudgetKind | None = None
+    id_field: str = "id"
+    """The item field holding its ID, which cursors carry to bound a page."""
 
     async def page(
         self,
@@ -35,9 +42,10 @@ class GraphList(Generic[R]):
         return await read_page(
             fetch,
             request,
-            lambda item: self.parse(owner, item),
-            keep,
-            context.services.scan_budget,
+            parse=lambda item: self.parse(owner, item),
+            identify=self._identify,
+            keep=keep,
+            scan_budget=context.services.scan_budget,
         )
 
     async def first(
@@ -46,6 +54,9 @@ class GraphList(Generic[R]):
         """The first record of owner's list that keep accepts, within the scan budget."""
         page = await self.page(context, owner, Window(1, forward=True, cursor=None), keep)
         return page.edges[0].node if page.edges else None
+
+    def _identify(self, item: dict[str, Any]) -> str | None:
+        return text_value(item.get(self.id_field))
 
 
 def _fetcher(
@@ -60,7 +71,7 @@ def _fetcher(
     async def fetch(
         *, limit: int, after: str | None = None, before: str | None = None
     ) -> UpstreamPage:
-        query = {**params, "limit": str(limit)}
+        query = {**params, "summary": "true", "limit": str(limit)}
         if after is not None:
             query["after"] = after
         if before is not None:
@@ -80,13 +91,22 @@ def page_from_graph(body: dict[str, Any]) -> UpstreamPage:
     paging = paging if isinstance(paging, dict) else {}
     cursors = paging.get("cursors")
     cursors = cursors if isinstance(cursors, dict) else {}
+    summary = body.get("summary")
+    total = summary.get("total_count") if isinstance(summary, dict) else None
     return UpstreamPage(
         items=[item if isinstance(item, dict) else {} for item in data],
         before=_cursor(cursors.get("before")),
         after=_cursor(cursors.get("after")),
         has_next=bool(paging.get("next")),
         has_previous=bool(paging.get("previous")),
+        total_count=_count(total),
     )
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 def _cursor(value: object) -> str | None:

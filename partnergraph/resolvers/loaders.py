@@ -14,7 +14,7 @@ from partnergraph.resolvers.upstream.client import MAX_BATCH, BatchRead, Credent
 
 @dataclass(frozen=True, slots=True)
 class PageKey:
-    """One upstream list read: the owner's Instagram ID, the edge and the query parameters."""
+    """One upstream read: the owner's ID (or `me`), the edge (empty: the owner) and the query."""
 
     owner: str
     edge: str
@@ -24,7 +24,7 @@ class PageKey:
     @property
     def path(self) -> str:
         """The Graph path below the version."""
-        return f"{self.owner}/{self.edge}"
+        return f"{self.owner}/{self.edge}" if self.edge else self.owner
 
 
 Body = dict[str, Any]

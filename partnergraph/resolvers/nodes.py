@@ -7,7 +7,13 @@ from partnergraph.resolvers import ids
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.invites import find_invite
 from partnergraph.resolvers.permissions import find_permission
-from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionRecord
+from partnergraph.resolvers.records import (
+    CreatorRecord,
+    InstagramAccountRecord,
+    InviteRecord,
+    PermissionRecord,
+)
+from partnergraph.resolvers.viewer import find_account
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +23,7 @@ class BrandRef:
     ig_id: str
 
 
-NodeRecord = BrandRef | CreatorRecord | PermissionRecord | InviteRecord
+NodeRecord = BrandRef | CreatorRecord | PermissionRecord | InviteRecord | InstagramAccountRecord
 
 
 async def resolve_node(context: RequestContext, global_id: str) -> NodeRecord | None:
@@ -32,4 +38,6 @@ async def resolve_node(context: RequestContext, global_id: str) -> NodeRecord | 
             return await find_permission(context, ids.bare(brand), graph_id)
         case "Invite", (invitee, media_id):
             return await find_invite(context, ids.bare(invitee), media_id)
+        case "InstagramAccount", (ig_id,):
+            return await find_account(context, ids.bare(ig_id))
     raise BadUserInput(f"{global_id!r} is not an ID of this API.")

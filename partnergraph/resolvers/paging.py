@@ -1,4 +1,8 @@
-"""Relay paging over Graph cursors: any edge cursor resumes either way in one or two calls."""
+"""Relay paging over Graph cursors: any edge cursor resumes either way in one or two calls.
+
+With both `after` and `before`, a page reads from one cursor as usual and ends
+where the other cursor's item comes, so it costs what a page from one cursor costs.
+"""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,6 +28,8 @@ class UpstreamPage:
     after: str | None
     has_next: bool
     has_previous: bool
+    total_count: int | None = None
+    """The whole list's size, when the Graph API summarised it."""
 
 
 class PageFetcher(Protocol):
@@ -36,11 +42,15 @@ class PageFetcher(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """A validated Relay page request: `count` edges forward from `after` or back from `before`."""
+    """A validated Relay page request: `count` edges forward from `after` or back from `before`.
+
+    `bound` is the ID of the item named by the other cursor: the page ends before reaching it.
+    """
 
     count: int
     forward: bool
     cursor: Position | None
+    bound: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,8 @@ class Page(Generic[T]):
     has_previous_page: bool
     start: Position | None
     end: Position | None
+    total_count: int | None = None
+    """The whole list's size as the Graph API counts it; None when filtered or not given."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,28 +91,42 @@ def window(key: ListKey, args: PageArgs) -> Window:
     before = cursors.decode(key, args.before) if args.before is not None else None
     if first is not None and last is not None:
         raise BadUserInput("Give `first` or `last`, not both.")
-    if after is not None and before is not None:
-        raise BadUserInput("Give `after` or `before`, not both.")
-    if last is not None or before is not None:
-        if first is not None or after is not None:
-            raise BadUserInput("`last` pages back from `before`; `first` pages on from `after`.")
+    if last is not None or (before is not None and first is None and after is None):
         if before is None:
             raise BadUserInput(
                 "`last` needs `before`: the Graph API cannot start from the end of a list."
             )
-        return Window(_checked_count("last", last), forward=False, cursor=before)
-    return Window(_checked_count("first", first), forward=True, cursor=after)
+        return Window(_checked_count("last", last), False, before, _bound("after", after))
+    return Window(_checked_count("first", first), True, after, _bound("before", before))
+
+
+def _bound(name: str, position: Position | None) -> str | None:
+    if position is None:
+        return None
+    if position.item is None:
+        raise BadUserInput(f"This `{name}` cursor names no item to end a page at; use it alone.")
+    return position.item
+
+
+Identify = Callable[[dict[str, Any]], str | None]
+"""The ID of a raw Graph list item, or None when it has none."""
 
 
 async def read_page(
     fetch: PageFetcher,
     request: Window,
+    *,
     parse: Callable[[dict[str, Any]], T | None],
+    identify: Identify,
     keep: Callable[[T], bool] | None = None,
     scan_budget: int = 1,
 ) -> Page[T]:
     """Read the requested page, filtering with `keep` over at most `scan_budget` upstream calls."""
-    scan = _Scan(fetch, request.count, parse, keep, scan_budget)
+    cursor = request.cursor
+    if cursor is not None and cursor.item is not None and cursor.item == request.bound:
+        # after and before name the same item: nothing lies between them
+        return Page([], not request.forward, request.forward, None, None)
+    scan = _Scan(fetch, request, parse=parse, identify=identify, keep=keep, budget=scan_budget)
     if request.forward:
         return await scan.forward(request.cursor)
     return await scan.backward(request.cursor)
@@ -117,29 +143,42 @@ class _Scan(Generic[T]):
     def __init__(
         self,
         fetch: PageFetcher,
-        count: int,
+        request: Window,
+        *,
         parse: Callable[[dict[str, Any]], T | None],
+        identify: Identify,
         keep: Callable[[T], bool] | None,
-        scan_budget: int,
+        budget: int,
     ) -> None:
         self._fetch = fetch
-        self._count = count
+        self._count = request.count
+        self._bound = request.bound
         self._parse = parse
+        self._identify = identify
         self._keep = keep
-        self._budget = scan_budget if keep is not None else 3
+        self._budget = budget if keep is not None else 3
         self._calls = 0
+        self._total: int | None = None
         self._edges: list[Edge[T]] = []
 
     async def _call(
         self, limit: int, after: str | None = None, before: str | None = None
     ) -> UpstreamPage:
         self._calls += 1
-        return await self._fetch(limit=limit, after=after, before=before)
+        page = await self._fetch(limit=limit, after=after, before=before)
+        if page.total_count is not None:
+            self._total = page.total_count
+        return page
 
     def _limit(self, skip: int) -> int:
         if self._keep is not None:
             return SCAN_PAGE
-        return min(MAX_PAGE, skip + self._count - len(self._edges))
+        # one more item than the page needs shows whether the bound follows it
+        look_ahead = 1 if self._bound is not None else 0
+        return min(MAX_PAGE, skip + self._count - len(self._edges) + look_ahead)
+
+    def _is_bound(self, item: dict[str, Any]) -> bool:
+        return self._bound is not None and self._identify(item) == self._bound
 
     def _take(self, item: dict[str, Any], position: Position) -> bool:
         """Keep item if it parses and passes the filter; True once the page is full."""
@@ -158,10 +197,18 @@ class _Scan(Generic[T]):
             page = await self._call(self._limit(skip), after=graph_after)
             size = len(page.items)
             for index in range(skip, size):
-                position = _position(page, index, Anchor.AFTER, graph_after, index)
+                item = page.items[index]
+                if self._is_bound(item):
+                    return self._page(False, has_previous, forward=True)
+                position = _position(
+                    page, index, Anchor.AFTER, graph_after, index, item=self._identify(item)
+                )
                 last_scanned = position
-                if self._take(page.items[index], position):
-                    more = index < size - 1 or page.has_next
+                if self._take(item, position):
+                    if index < size - 1:
+                        more = not self._is_bound(page.items[index + 1])
+                    else:
+                        more = page.has_next
                     return self._page(more, has_previous, forward=True)
             if not page.has_next or page.after is None:
                 return self._page(False, has_previous, forward=True)
@@ -178,10 +225,18 @@ class _Scan(Generic[T]):
             size = len(page.items)
             for back in range(skip, size):
                 index = size - 1 - back
-                position = _position(page, index, Anchor.BEFORE, graph_before, back)
+                item = page.items[index]
+                if self._is_bound(item):
+                    return self._page(True, False, forward=False)
+                position = _position(
+                    page, index, Anchor.BEFORE, graph_before, back, item=self._identify(item)
+                )
                 last_scanned = position
-                if self._take(page.items[index], position):
-                    more = index > 0 or page.has_previous
+                if self._take(item, position):
+                    if index > 0:
+                        more = not self._is_bound(page.items[index - 1])
+                    else:
+                        more = page.has_previous
                     return self._page(True, more, forward=False)
             if not page.has_previous or page.before is None:
                 return self._page(True, False, forward=False)
@@ -221,18 +276,25 @@ class _Scan(Generic[T]):
                 end = resume
             else:
                 start = resume
-        return Page(edges, has_next, has_previous, start, end)
+        total = self._total if self._keep is None else None
+        return Page(edges, has_next, has_previous, start, end, total)
 
 
 def _position(
-    page: UpstreamPage, index: int, anchor: Anchor, graph_cursor: str | None, offset: int
+    page: UpstreamPage,
+    index: int,
+    anchor: Anchor,
+    graph_cursor: str | None,
+    offset: int,
+    *,
+    item: str | None,
 ) -> Position:
     """The most direct position of page.items[index]: its own Graph cursor when the page has one."""
     if index == len(page.items) - 1 and page.after is not None:
-        return Position(Anchor.AT, page.after)
+        return Position(Anchor.AT, page.after, item=item)
     if index == 0 and page.before is not None:
-        return Position(Anchor.AT, page.before)
-    return Position(anchor, graph_cursor, offset)
+        return Position(Anchor.AT, page.before, item=item)
+    return Position(anchor, graph_cursor, offset, item)
 
 
 def _exact(page: UpstreamPage, graph_cursor: str | None, complete: bool) -> str:

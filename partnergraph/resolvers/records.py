@@ -59,43 +59,89 @@ class InviteRecord:
     media_url: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class InstagramAccountRecord:
+    """An Instagram account linked to a Facebook Page the token's user manages."""
+
+    ig_id: str
+    username: str | None
+    facebook_page_id: str
+    facebook_page_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerRecord:
+    """The Facebook user a token belongs to."""
+
+    user_id: str
+    name: str | None
+
+
 PERMISSION_FIELDS = "id,creator_id,creator_username,creator_fb_page,brand_ig_user,permission_status"
 
 
 def permission_from_graph(brand_ig_id: str, item: dict[str, Any]) -> PermissionRecord | None:
     """A permission from one Graph list item, or None when it lacks an ID."""
-    graph_id = _text(item.get("id"))
+    graph_id = text_value(item.get("id"))
     if graph_id is None:
         return None
-    creator_id = _text(item.get("creator_id")) or _text(item.get("creator_ig_id")) or ""
+    creator_id = text_value(item.get("creator_id")) or text_value(item.get("creator_ig_id")) or ""
     brand = item.get("brand_ig_user")
-    brand_id = _text(brand.get("id")) if isinstance(brand, dict) else None
+    brand_id = text_value(brand.get("id")) if isinstance(brand, dict) else None
     page = item.get("creator_fb_page")
-    page_id = _text(page.get("id")) if isinstance(page, dict) else _text(page)
-    raw_status = _text(item.get("permission_status")) or _text(item.get("status")) or ""
+    page_id = text_value(page.get("id")) if isinstance(page, dict) else text_value(page)
+    raw_status = text_value(item.get("permission_status")) or text_value(item.get("status")) or ""
     return PermissionRecord(
         graph_id=graph_id,
         brand_ig_id=brand_id or brand_ig_id,
-        creator=CreatorRecord(creator_id, _text(item.get("creator_username")), page_id),
+        creator=CreatorRecord(creator_id, text_value(item.get("creator_username")), page_id),
         raw_status=raw_status,
     )
 
 
 def invite_from_graph(invitee_ig_id: str, item: dict[str, Any]) -> InviteRecord | None:
     """An invite from one Graph list item, or None when it lacks a media ID."""
-    media_id = _text(item.get("media_id"))
+    media_id = text_value(item.get("media_id"))
     if media_id is None:
         return None
     return InviteRecord(
         media_id=media_id,
         invitee_ig_id=invitee_ig_id,
-        media_owner_username=_text(item.get("media_owner_username")) or "",
-        caption=_text(item.get("caption")),
-        media_url=_text(item.get("media_url")),
+        media_owner_username=text_value(item.get("media_owner_username")) or "",
+        caption=text_value(item.get("caption")),
+        media_url=text_value(item.get("media_url")),
     )
 
 
-def _text(value: object) -> str | None:
+ACCOUNT_FIELDS = "id,name,instagram_business_account{id,username}"
+VIEWER_FIELDS = "id,name"
+
+
+def account_from_graph(owner: str, item: dict[str, Any]) -> InstagramAccountRecord | None:
+    """The Instagram account of one Page of a user's list; None for a Page without one."""
+    page_id = text_value(item.get("id"))
+    linked = item.get("instagram_business_account")
+    ig_id = text_value(linked.get("id")) if isinstance(linked, dict) else None
+    if page_id is None or ig_id is None or not isinstance(linked, dict):
+        return None
+    return InstagramAccountRecord(
+        ig_id=ig_id,
+        username=text_value(linked.get("username")),
+        facebook_page_id=page_id,
+        facebook_page_name=text_value(item.get("name")),
+    )
+
+
+def viewer_from_graph(body: dict[str, Any]) -> ViewerRecord | None:
+    """The user a `GET /me` answer describes; None when it names no user."""
+    user_id = text_value(body.get("id"))
+    if user_id is None:
+        return None
+    return ViewerRecord(user_id, text_value(body.get("name")))
+
+
+def text_value(value: object) -> str | None:
+    """A Graph string or number as non-empty text; None for anything else."""
     if isinstance(value, str) and value:
         return value
     if isinstance(value, int) and not isinstance(value, bool):

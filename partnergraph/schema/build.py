@@ -10,6 +10,7 @@ from partnergraph.schema.complexity import ComplexityRule
 from partnergraph.schema.execution import execution_context_class
 from partnergraph.schema.mutations import Mutation
 from partnergraph.schema.nodes import Brand, Creator, Invite, Permission
+from partnergraph.schema.operation_record import OperationRecord
 from partnergraph.schema.query import Query
 from partnergraph.schema.subscription import Subscription
 
@@ -34,5 +35,6 @@ schema = _Schema(
         lambda: ParserCache(maxsize=_DOCUMENT_CACHE_SIZE),
         lambda: ValidationCache(maxsize=_DOCUMENT_CACHE_SIZE),
         lambda: AddValidationRules([ComplexityRule]),
+        OperationRecord,
     ],
 )

@@ -21,7 +21,7 @@ MAX_DEPTH = 12
 MAX_COST = 150
 MAX_NODES = 100
 """IDs one `Query.nodes` may take; each may cost an upstream read."""
-CONNECTION_FIELDS = frozenset({"permissions", "invites"})
+CONNECTION_FIELDS = frozenset({"permissions", "invites", "instagramAccounts"})
 _LIST_SIZE_ARGUMENTS = ("first", "last")
 _DEFAULT_PAGE = 10
 _MAX_PAGE = 100

@@ -32,6 +32,11 @@ class Connection(Generic[T]):
     edges: list[Edge[T]]
     nodes: list[T]
     page_info: PageInfo
+    total_count: int | None = strawberry.field(
+        description="The size of the whole list, from the Graph API's summary (for "
+        "instagramAccounts, its count of Pages, any without an Instagram account included); "
+        "null when a filter is set or the Graph API gives none."
+    )
 
     @classmethod
     def of(cls, key: ListKey, page: Page[R], node: Callable[[R], T]) -> "Connection[T]":
@@ -48,4 +53,5 @@ class Connection(Generic[T]):
                 start_cursor=cursors.encode(key, page.start) if page.start else None,
                 end_cursor=cursors.encode(key, page.end) if page.end else None,
             ),
+            total_count=page.total_count,
         )

@@ -1,9 +1,10 @@
-"""Gives every GraphQL error an `extensions.code`, masks unexpected ones, logs without traces."""
+"""Gives every GraphQL error a code and the request id; masks and logs unexpected ones."""
 
 import logging
 
 from graphql import GraphQLError
 
+from partnergraph import telemetry
 from partnergraph.errors import PartnergraphError
 
 logger = logging.getLogger("partnergraph.errors")
@@ -24,12 +25,17 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 
 def log(error: GraphQLError) -> None:
-    """Log one line for an unexpected error: where and what type, never a traceback or token."""
+    """Log an unexpected error, where it happened and its traceback: on the server only."""
     original = error.original_error
     if original is None or isinstance(original, PartnergraphError) or _refused_variable(error):
         return
     path = ".".join(str(part) for part in error.path or ())
-    logger.error("unexpected %s at %s", type(original).__name__, path or "<document>")
+    logger.error(
+        "unexpected %s at %s",
+        type(original).__name__,
+        path or "<document>",
+        exc_info=original,
+    )
 
 
 def _refused_variable(error: GraphQLError) -> bool:
@@ -45,5 +51,5 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
         positions=error.positions,
         path=error.path,
         original_error=None,
-        extensions=extensions,
+        extensions=telemetry.error_extensions(extensions),
     )

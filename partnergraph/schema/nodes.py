@@ -1,4 +1,4 @@
-"""The object types: Brand, Creator, Permission and Invite, each a Relay Node."""
+"""The object types: Brand, Creator, Permission, Invite and InstagramAccount, each a Relay Node."""
 
 from typing import Annotated
 
@@ -9,6 +9,7 @@ from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.paging import PageArgs
 from partnergraph.resolvers.records import (
     CreatorRecord,
+    InstagramAccountRecord,
     InviteRecord,
     PermissionRecord,
     PermissionStatus,
@@ -23,7 +24,8 @@ strawberry.enum(
     description="A permission's state; UNKNOWN when the Graph API says something else.",
 )
 
-_PAGE_SIZE = "Page size, 1 to 100; default 10."
+PAGE_SIZE = "Page size, 1 to 100; default 10."
+_USERNAME = "Instagram username, when the answer that led here carried it."
 
 
 @strawberry.interface(description="An object with a global ID (Relay).")
@@ -34,20 +36,25 @@ class Node:
 @strawberry.type(description="A brand's Instagram account, which asks creators for permissions.")
 class Brand(Node):
     ig_id: strawberry.ID = strawberry.field(description="The brand's Instagram user ID.")
+    username: str | None = strawberry.field(description=_USERNAME)
 
     @classmethod
-    def of(cls, ig_id: str) -> "Brand":
-        """The brand with an Instagram user ID."""
-        return cls(id=strawberry.ID(ids.encode("Brand", ig_id)), ig_id=strawberry.ID(ig_id))
+    def of(cls, ig_id: str, username: str | None = None) -> "Brand":
+        """The brand with an Instagram user ID, and its username when known."""
+        return cls(
+            id=strawberry.ID(ids.encode("Brand", ig_id)),
+            ig_id=strawberry.ID(ig_id),
+            username=username,
+        )
 
     @strawberry.field(description="The brand's partnership-ad permissions, pending ones included.")
     async def permissions(
         self,
         info: Info,
         *,
-        first: Annotated[int | None, strawberry.argument(description=_PAGE_SIZE)] = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=_PAGE_SIZE)] = None,
+        last: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None,
         before: str | None = None,
         status: Annotated[
             PermissionStatus | None, strawberry.argument(description="Only this status.")
@@ -73,9 +80,7 @@ class Brand(Node):
 @strawberry.type(description="A creator's Instagram account.")
 class Creator(Node):
     ig_id: strawberry.ID = strawberry.field(description="The creator's Instagram user ID.")
-    username: str | None = strawberry.field(
-        description="Instagram username, when the answer that led here carried it."
-    )
+    username: str | None = strawberry.field(description=_USERNAME)
     facebook_page_id: strawberry.ID | None = strawberry.field(
         description="The creator's Facebook Page, when the answer that led here carried it."
     )
@@ -96,9 +101,9 @@ class Creator(Node):
     async def invites(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=_PAGE_SIZE)] = None,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None,
         after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=_PAGE_SIZE)] = None,
+        last: Annotated[int | None, strawberry.argument(description=PAGE_SIZE)] = None,
         before: str | None = None,
     ) -> Connection["Invite"]:
         page = await invites.invites_page(
@@ -148,4 +153,33 @@ class Invite(Node):
             caption=record.caption,
             media_url=record.media_url,
             invitee=Creator.of(CreatorRecord(record.invitee_ig_id)),
+        )
+
+
+@strawberry.type(
+    description="An Instagram account linked to a Facebook Page the token's user manages."
+)
+class InstagramAccount(Node):
+    ig_id: strawberry.ID = strawberry.field(description="The account's Instagram user ID.")
+    username: str | None = strawberry.field(description="The account's Instagram username.")
+    facebook_page_id: strawberry.ID | None = strawberry.field(
+        description="The Facebook Page the account is linked to."
+    )
+    facebook_page_name: str | None = strawberry.field(description="That Page's name.")
+    brand: Brand = strawberry.field(description="The same account as a brand; no extra call.")
+    creator: Creator = strawberry.field(description="The same account as a creator; no extra call.")
+
+    @classmethod
+    def of(cls, record: InstagramAccountRecord) -> "InstagramAccount":
+        """The account a record describes."""
+        return cls(
+            id=strawberry.ID(ids.encode("InstagramAccount", record.ig_id)),
+            ig_id=strawberry.ID(record.ig_id),
+            username=record.username,
+            facebook_page_id=strawberry.ID(record.facebook_page_id),
+            facebook_page_name=record.facebook_page_name,
+            brand=Brand.of(record.ig_id, record.username),
+            creator=Creator.of(
+                CreatorRecord(record.ig_id, record.username, record.facebook_page_id)
+            ),
         )

@@ -1,4 +1,4 @@
-"""The Query root: nodes by global ID, brands and creators by Instagram ID, and rate limits."""
+"""The Query root: nodes by global ID, the viewer, brands and creators by ID, and rate limits."""
 
 import asyncio
 from typing import Annotated, Any
@@ -9,10 +9,24 @@ from partnergraph.errors import PartnergraphError, QueryTooComplex
 from partnergraph.resolvers import ids
 from partnergraph.resolvers.nodes import BrandRef, NodeRecord, resolve_node
 from partnergraph.resolvers.ratelimit import rate_limit
-from partnergraph.resolvers.records import CreatorRecord, InviteRecord, PermissionRecord
+from partnergraph.resolvers.records import (
+    CreatorRecord,
+    InstagramAccountRecord,
+    InviteRecord,
+    PermissionRecord,
+)
 from partnergraph.schema.complexity import MAX_COST, MAX_NODES, nodes_cost
-from partnergraph.schema.nodes import Brand, Creator, Info, Invite, Node, Permission
+from partnergraph.schema.nodes import (
+    Brand,
+    Creator,
+    Info,
+    InstagramAccount,
+    Invite,
+    Node,
+    Permission,
+)
 from partnergraph.schema.ratelimit import RateLimit
+from partnergraph.schema.viewer import Viewer
 
 _IG_ID = "An Instagram user ID, or the object's global ID."
 
@@ -50,6 +64,12 @@ class Query:
                 found.append(_node(outcome))
         return found
 
+    @strawberry.field(
+        description="Who the token is, and the accounts it manages; no upstream call by itself."
+    )
+    def viewer(self) -> Viewer:
+        return Viewer()
+
     @strawberry.field(description="A brand by Instagram user ID; costs no upstream call by itself.")
     def brand(
         self, ig_id: Annotated[strawberry.ID, strawberry.argument(description=_IG_ID)]
@@ -79,4 +99,6 @@ def _node(record: NodeRecord | None) -> Node | None:
             return Permission.of(record)
         case InviteRecord():
             return Invite.of(record)
+        case InstagramAccountRecord():
+            return InstagramAccount.of(record)
     return None

@@ -2,13 +2,15 @@
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from partnergraph.resolvers.budgets import DailyBudgets
@@ -19,7 +21,10 @@ from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
 from partnergraph.server import demo
+from partnergraph.server.access import AccessLog, RequestObserver
 from partnergraph.server.graphiql import graphiql_assets, render_graphiql
+from partnergraph.server.health import UpstreamProbe, healthz, readyz
+from partnergraph.server.metrics import Metrics
 from partnergraph.server.settings import Settings
 from partnergraph.server.view import GraphQLView
 
@@ -29,12 +34,23 @@ _EXAMPLE_QUERY = Path(__file__).resolve().parents[2] / "queries" / "BrandPermiss
 _DEMO_GRAPH_URL = "http://emulator.demo"
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """The partnergraph ASGI app for settings (read from the environment when omitted)."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    public_url: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Starlette:
+    """The partnergraph ASGI app for settings (read from the environment when omitted).
+
+    `public_url` is where clients reach it, for the demo banner; `clock` times the
+    readiness probe's freshness.
+    """
     settings = settings or Settings.from_env()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     emulator = demo.emulator_app() if settings.demo_mode else None
     shown: list[demo.Showcase] = []
+    metrics = Metrics(redis=settings.redis_url is not None)
+    graph_url = settings.graph_url or _DEMO_GRAPH_URL
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -44,11 +60,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             timeout=httpx.Timeout(settings.upstream_timeout),
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         ) as http:
-            state = await _shared_state(settings)
-            services = app.state.services = _services(settings, http, state)
+            observer = RequestObserver(metrics)
+            state = await _shared_state(settings, observer)
+            services = app.state.services = _services(settings, http, state, observer)
+            probe = UpstreamProbe(http, f"{graph_url}/{settings.graph_version}/", clock=clock)
+            app.state.readiness = {"upstream": probe}
+            if settings.redis_url:
+                app.state.readiness["redis"] = _redis_check(state)
+                if metrics.redis_available is not None:
+                    metrics.redis_available.set_function(lambda: float(state.available()))
             try:
                 if emulator is not None:
-                    showcase = await demo.showcase(http, _DEMO_GRAPH_URL)
+                    showcase = await demo.showcase(http, _DEMO_GRAPH_URL, public_url or "")
                     shown[:] = [showcase] if showcase else []
                 yield
             finally:
@@ -67,30 +90,49 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     view = GraphQLView(lambda: app.state.services, graphiql_page)
     routes: list[BaseRoute] = [
+        Route("/", _to_graphiql),
         Route("/graphql", view, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", view),
-        Route("/healthz", _health),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics.endpoint),
         graphiql_assets(),
     ]
     if emulator is not None:
         routes.append(Mount("/emulator", app=emulator))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(AccessLog, metrics=metrics)]
+    )
+    app.state.metrics = metrics
     return app
 
 
-async def _shared_state(settings: Settings) -> SharedState:
+async def _shared_state(settings: Settings, observer: RequestObserver) -> SharedState:
     """The state instances share: in Redis when PARTNERGRAPH_REDIS_URL is set, else here."""
+    on_join = lambda: observer.flight_joined("pages")  # noqa: E731
     if settings.redis_url:
         return await on_redis(
             settings.redis_url,
             ttl=settings.cache_ttl,
             max_entries=settings.cache_max_entries,
             lease=settings.upstream_timeout,
+            on_join=on_join,
         )
-    return in_memory(ttl=settings.cache_ttl, max_entries=settings.cache_max_entries)
+    return in_memory(
+        ttl=settings.cache_ttl, max_entries=settings.cache_max_entries, on_join=on_join
+    )
 
 
-def _services(settings: Settings, http: httpx.AsyncClient, state: SharedState) -> Services:
+def _redis_check(state: SharedState) -> Callable[[], Awaitable[str | None]]:
+    async def check() -> str | None:
+        return None if await state.ready() else "Redis does not answer"
+
+    return check
+
+
+def _services(
+    settings: Settings, http: httpx.AsyncClient, state: SharedState, observer: RequestObserver
+) -> Services:
     ledger = UsageLedger(state.usage)
     client = GraphClient(
         http,
@@ -98,10 +140,13 @@ def _services(settings: Settings, http: httpx.AsyncClient, state: SharedState) -
         version=settings.graph_version,
         app_secret=settings.app_secret,
         ledger=ledger,
+        observer=observer,
     )
-    reads = ReadCache(state.pages, state.generations, state.flights, settings.cache_ttl)
+    reads = ReadCache(
+        state.pages, state.generations, state.flights, settings.cache_ttl, observer=observer
+    )
     answers = (
-        AnswerCache(state.answers, state.generations, settings.cache_ttl)
+        AnswerCache(state.answers, state.generations, settings.cache_ttl, observer)
         if settings.cache_ttl > 0
         else None
     )
@@ -126,5 +171,5 @@ def _example_query() -> str:
         return ""
 
 
-async def _health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+def _to_graphiql(request: Request) -> RedirectResponse:
+    return RedirectResponse(request.scope.get("root_path", "") + "/graphql")

@@ -4,10 +4,20 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
+
+from starlette.applications import Starlette
 
 from partnergraph.errors import SettingsError
-from partnergraph.server import listen
-from partnergraph.server.settings import Settings
+from partnergraph.server import listen, logs
+from partnergraph.server.settings import LOG_FORMATS, LOG_LEVELS, Settings
+
+_ENDPOINTS = (
+    ("GraphiQL", "/graphql"),
+    ("health", "/healthz"),
+    ("readiness", "/readyz"),
+    ("metrics", "/metrics"),
+)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -26,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnergraph",
         description="A GraphQL API for Instagram partnership ads, and a Graph API emulator.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"partnergraph {version('partnergraph')}"
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -47,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--scan-budget", type=int, help="upstream calls a filtered page may cost")
     serve.add_argument(
         "--poll-interval", type=float, help="seconds between the polls behind subscriptions (30)"
+    )
+    serve.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="partnergraph's log level (PARTNERGRAPH_LOG_LEVEL, INFO)",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        help="log lines as json or text (PARTNERGRAPH_LOG_FORMAT; text on a terminal, else json)",
     )
     serve.set_defaults(run=_serve)
 
@@ -75,6 +99,8 @@ def _serve(args: argparse.Namespace) -> None:
         upstream_timeout=args.upstream_timeout,
         scan_budget=args.scan_budget,
         poll_interval=args.poll_interval,
+        log_level=args.log_level,
+        log_format=args.log_format,
     )
     if args.workers < 1:
         raise SettingsError("--workers must be at least 1")
@@ -91,19 +117,37 @@ def _serve(args: argparse.Namespace) -> None:
             "PARTNERGRAPH_REDIS_URL, run one worker, or turn caching off with "
             "PARTNERGRAPH_CACHE_TTL=0"
         )
-    sock = listen.bind(settings.host, settings.port)
+    logs.configure(settings.log_level, settings.log_format)
+    sock = listen.bind(settings.host, settings.port, setting="PARTNERGRAPH_PORT or --port")
+    url = listen.url_of(sock)
+    banner = [f"  {label:<10} {url}{path}" for label, path in _ENDPOINTS]
     if args.workers > 1:
         os.environ.update(settings.to_env())
         listen.serve(
-            "partnergraph.server.app:create_app", sock, name="partnergraph", workers=args.workers
+            "partnergraph.server.cli:worker_app",
+            sock,
+            name="partnergraph",
+            workers=args.workers,
+            banner=banner,
         )
     else:
-        listen.serve(create_app(settings), sock, name="partnergraph")
+        app = create_app(settings, public_url=url)
+        listen.serve(app, sock, name="partnergraph", banner=banner)
+
+
+def worker_app() -> Starlette:
+    """The app of one worker process of `serve --workers N`, logging as the parent does."""
+    from partnergraph.server.app import create_app
+
+    settings = Settings.from_env()
+    logs.configure(settings.log_level, settings.log_format)
+    return create_app(settings)
 
 
 def _emulator(args: argparse.Namespace) -> None:
     from partnergraph.emulator.app import create_emulator_app
 
+    logs.configure("INFO", None)
     sock = listen.bind(args.host, args.port)
     listen.serve(create_emulator_app(), sock, name="partnergraph emulator")
 

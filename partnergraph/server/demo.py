@@ -8,6 +8,9 @@ from starlette.applications import Starlette
 
 from partnergraph.emulator.app import create_emulator_app
 
+_SHOWN = 8
+"""Characters of each demo token the banner shows."""
+
 
 @dataclass(frozen=True, slots=True)
 class Showcase:
@@ -32,12 +35,15 @@ def emulator_app() -> Starlette:
     return create_emulator_app()
 
 
-async def showcase(http: httpx.AsyncClient, base_url: str) -> Showcase | None:
-    """Announce the emulator's tokens; pick what GraphiQL opens with."""
+async def showcase(http: httpx.AsyncClient, base_url: str, public_url: str) -> Showcase | None:
+    """Announce the emulator's tokens and pick what GraphiQL opens with.
+
+    `public_url` is where clients reach the server, for the emulator state's URL.
+    """
     response = await http.get(f"{base_url}/admin/state")
     response.raise_for_status()
     state = response.json()
-    manager = announce(_tokens(state))
+    manager = announce(_tokens(state), f"{public_url}/emulator/admin/state")
     if manager is None:
         return None
     brands = [b for b in state["brands"] if b["id"] in set(manager.brand_ids)]
@@ -57,15 +63,20 @@ def _tokens(state: dict[str, Any]) -> list[DemoToken]:
     ]
 
 
-def announce(demo_tokens: list[DemoToken]) -> DemoToken | None:
-    """Print the demo tokens; return the brand manager's with the most brands."""
+def announce(demo_tokens: list[DemoToken], state_url: str) -> DemoToken | None:
+    """Print the demo tokens, shortened, and where to read them in full.
+
+    Returns the brand manager's token with the most brands.
+    """
     lines = [
-        "Demo mode: the embedded Graph API emulator is the upstream (admin at /emulator/admin).",
-        "Demo tokens, to send as `Authorization: Bearer <token>`:",
+        "Demo mode: the embedded Graph API emulator is the upstream. Its state, tokens in full:",
+        f"  {state_url}",
+        "Demo tokens (shortened), to send as `Authorization: Bearer <token>`:",
     ]
     for entry in demo_tokens:
         extra = f", {len(entry.brand_ids)} brands" if entry.brand_ids else ""
-        lines.append(f"  {entry.role:<14} {entry.token}  (user {entry.user_id}{extra})")
+        shown = entry.token[:_SHOWN] + "…"
+        lines.append(f"  {entry.role:<14} {shown}  (user {entry.user_id}{extra})")
     print("\n".join(lines), flush=True)
     managers = [entry for entry in demo_tokens if entry.role == "brand_manager"]
     return max(managers, key=lambda entry: len(entry.brand_ids), default=None)

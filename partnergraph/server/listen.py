@@ -1,21 +1,39 @@
 """Runs an ASGI app under uvicorn on a socket bound before start, announcing its URL."""
 
+import errno
 import socket
+from collections.abc import Sequence
 
 import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
+from partnergraph.errors import SettingsError
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on host:port; port 0 takes a free one."""
+
+def bind(host: str, port: int, *, setting: str = "--port") -> socket.socket:
+    """A listening TCP socket on host:port; port 0 takes a free one.
+
+    A port that cannot be had is a SettingsError naming it and `setting`, the way to
+    choose another.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Accepted connections inherit it: without it, keep-alive answers wait ~40 ms
     # on the client's delayed ACK.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            reason = "is already in use"
+        else:
+            reason = f"cannot be used ({error.strerror or error})"
+        raise SettingsError(
+            f"port {port} on {host} {reason}: choose another with {setting} (0 takes a free one)"
+        ) from None
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
@@ -29,16 +47,25 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
-def serve(app: ASGIApp | str, sock: socket.socket, *, name: str, workers: int = 1) -> None:
+def serve(
+    app: ASGIApp | str,
+    sock: socket.socket,
+    *,
+    name: str,
+    workers: int = 1,
+    banner: Sequence[str] = (),
+) -> None:
     """Serve app on sock until interrupted, printing `<name> listening on <url>` first.
 
-    `app` is an app, or with several workers an import string of an app factory.
+    `app` is an app, or with several workers an import string of an app factory;
+    `banner` lines are printed after the first. Logging is left as the caller set it up.
     """
-    print(f"{name} listening on {url_of(sock)}", flush=True)
+    print("\n".join([f"{name} listening on {url_of(sock)}", *banner]), flush=True)
     config = uvicorn.Config(
         app,
         workers=workers,
         factory=isinstance(app, str),
+        log_config=None,
         log_level="warning",
         access_log=False,
         lifespan="on",

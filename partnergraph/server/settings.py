@@ -1,5 +1,6 @@
 """The server's settings, read from PARTNERGRAPH_* environment variables."""
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -7,6 +8,8 @@ from dataclasses import dataclass, fields
 from partnergraph.errors import SettingsError
 
 _PREFIX = "PARTNERGRAPH_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("json", "text")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,9 @@ class Settings:
     upstream_timeout: float = 10.0
     scan_budget: int = 5
     poll_interval: float = 30.0
+    log_level: str = "INFO"
+    log_format: str | None = None
+    """`json` or `text`; unset: text on a terminal, json otherwise."""
 
     @property
     def demo_mode(self) -> bool:
@@ -45,6 +51,12 @@ class Settings:
 
     def check(self) -> None:
         """Raise SettingsError on values that cannot work."""
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise SettingsError(
+                    f"{_PREFIX}{field.name.upper()} must be a finite number, not {value}"
+                )
         if self.cache_ttl < 0:
             raise SettingsError("PARTNERGRAPH_CACHE_TTL must be 0 or more seconds")
         if self.cache_max_entries < 1:
@@ -63,6 +75,10 @@ class Settings:
             raise SettingsError(
                 "PARTNERGRAPH_REDIS_URL must be a redis://, rediss:// or unix:// URL"
             )
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise SettingsError(f"PARTNERGRAPH_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        if self.log_format is not None and self.log_format not in LOG_FORMATS:
+            raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
         if self.graph_url is not None and not self.graph_url.startswith(("http://", "https://")):
             raise SettingsError("PARTNERGRAPH_GRAPH_URL must be an http:// or https:// URL")
 

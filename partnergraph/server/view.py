@@ -14,6 +14,7 @@ from strawberry.http import GraphQLHTTPResponse, process_result
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from partnergraph import telemetry
 from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
@@ -46,8 +47,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
         credentials = services.credentials(token) if token else None
         key = await answer_key(request, credentials.scope) if answers and credentials else None
         cached = await answers.get(key) if answers and key else None
+        record = telemetry.current()
         if cached is not None:
-            await Response(cached, media_type="application/json")(scope, receive, send)
+            if record is not None:
+                record.operation_name = cached.operation_name
+            await Response(cached.body, media_type="application/json")(scope, receive, send)
             return
         context = RequestContext(services=services, credentials=credentials)
         try:
@@ -56,7 +60,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
             response = _error_response(error.reason, error.status_code)
         clean = response.status_code == 200 and getattr(request.state, "clean", False)
         if answers and key and clean and not context.live:
-            await answers.put(key, bytes(response.body), context.touched)
+            operation_name = record.operation_name if record else None
+            await answers.put(key, bytes(response.body), context.touched, operation_name)
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: object) -> RequestContext:
@@ -113,5 +118,6 @@ def bearer_token(header: str | None) -> str | None:
 
 
 def _error_response(message: str, status_code: int) -> JSONResponse:
-    body = {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    extensions = telemetry.error_extensions({"code": "BAD_USER_INPUT"})
+    body = {"errors": [{"message": message, "extensions": extensions}]}
     return JSONResponse(body, status_code=status_code)

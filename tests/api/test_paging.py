@@ -18,7 +18,7 @@ from partnergraph.resolvers.cursors import Anchor, ListKey, Position
 from tests.api.conftest import Api, ApiFactory, Demo
 
 SIZES = [1, 7, 10, 100]
-PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
+PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount"
 PERMISSIONS = f"""
 query Permissions(
   $owner: ID!, $first: Int, $after: String, $last: Int, $before: String,
@@ -376,9 +376,15 @@ BAD_ARGUMENTS: dict[str, Callable[[str, str], dict[str, Any]]] = {
     "last 101": lambda cursor, owner: {"last": 101, "before": cursor},
     "last without before": lambda cursor, owner: {"last": 10},
     "first and last": lambda cursor, owner: {"first": 10, "last": 10},
-    "first and before": lambda cursor, owner: {"first": 10, "before": cursor},
     "last and after": lambda cursor, owner: {"last": 10, "after": cursor},
-    "after and before": lambda cursor, owner: {"after": cursor, "before": cursor},
+    "an old cursor": lambda cursor, owner: {
+        "after": _forged([1, "permissions", owner, "a", "Y3Vyc29y", 0])
+    },
+    "a bound naming no item": lambda cursor, owner: {
+        "first": 5,
+        "after": cursor,
+        "before": _forged([2, "permissions", owner, "=", "Y3Vyc29y", 0, None]),
+    },
     "not a cursor": lambda cursor, owner: {"after": "not a cursor"},
     "empty cursor": lambda cursor, owner: {"after": ""},
     "cursor not base64": lambda cursor, owner: {"last": 5, "before": "%%%"},
@@ -386,13 +392,13 @@ BAD_ARGUMENTS: dict[str, Callable[[str, str], dict[str, Any]]] = {
     "cursor of a JSON object": lambda cursor, owner: {"after": _forged({"v": 1})},
     # shaped like ours, but not a position: an unhashable anchor was a 500
     "list anchor": lambda cursor, owner: {
-        "after": _forged([1, "permissions", owner, [], "Y3Vyc29y", 0])
+        "after": _forged([2, "permissions", owner, [], "Y3Vyc29y", 0, "1"])
     },
     "empty Graph cursor": lambda cursor, owner: {
-        "after": _forged([1, "permissions", owner, "=", "", 0])
+        "after": _forged([2, "permissions", owner, "=", "", 0, "1"])
     },
     "offset 100": lambda cursor, owner: {
-        "after": _forged([1, "permissions", owner, "a", "Y3Vyc29y", 100])
+        "after": _forged([2, "permissions", owner, "a", "Y3Vyc29y", 100, "1"])
     },
 }
 
@@ -434,6 +440,139 @@ async def test_a_graph_cursor_of_another_list_is_bad_user_input(api: Api, demo: 
     body = await api.run(PERMISSIONS, {"owner": big.owner, "first": 5, "after": forged})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert body["errors"][0]["extensions"]["graph"]["code"] == 2642
+
+
+# --- between two cursors -------------------------------------------------------------------
+
+
+async def edge_cursors(api: Api, demo_list: DemoList, listing: list[str]) -> dict[int, list[str]]:
+    """Cursors of the first 63 items by listing index, minted both ways (every anchor)."""
+    found: dict[int, list[str]] = {}
+    forward = await walk_forward(api, demo_list, 7, 9)
+    backward = await page(api, demo_list, last=30, before=forward[-1]["pageInfo"]["endCursor"])
+    for sample in [*forward, backward]:
+        for edge in sample["edges"]:
+            found.setdefault(listing.index(edge["node"]["key"]), []).append(edge["cursor"])
+    return found
+
+
+@pytest.mark.parametrize("name", ["big_brand", "invites"])
+async def test_after_and_before_together_page_what_lies_between(
+    api: Api, demo: Demo, name: str
+) -> None:
+    demo_list = lists_of(demo)[name]
+    listing = await demo_list.listing(api)
+    cursors_at = await edge_cursors(api, demo_list, listing)
+    assert len({len(c) for c in cursors_at.values()}) == 2  # some items minted twice
+    top = max(cursors_at)
+    assert top >= 29
+    pairs = [(0, 1), (0, 2), (3, 9), (5, 5), (6, 7), (12, top - 10), (20, top), (1, top)]
+    for i, j in pairs:
+        between = listing[i + 1 : j]
+        await api.reset_stats()
+        for after in cursors_at[i]:
+            for before in cursors_at[j]:
+                for n in [1, 3, len(between) or 1, 100]:
+                    forward = await page(api, demo_list, first=n, after=after, before=before)
+                    assert keys(forward) == between[:n], (i, j, n)
+                    assert forward["pageInfo"]["hasNextPage"] is (len(between) > n)
+                    assert forward["pageInfo"]["hasPreviousPage"]
+                    back = await page(api, demo_list, last=n, after=after, before=before)
+                    assert keys(back) == between[max(0, len(between) - n) :], (i, j, n)
+                    assert back["pageInfo"]["hasPreviousPage"] is (len(between) > n)
+                    assert back["pageInfo"]["hasNextPage"]
+        default = await page(api, demo_list, after=cursors_at[i][0], before=cursors_at[j][0])
+        assert keys(default) == between[:10]
+        if i == j:
+            assert await total(api) == 0
+
+
+async def test_first_with_before_alone_pages_from_the_start(api: Api, demo: Demo) -> None:
+    demo_list = lists_of(demo)["big_brand"]
+    listing = await demo_list.listing(api)
+    cursors_at = await edge_cursors(api, demo_list, listing)
+    for j in [0, 1, 5, 40]:
+        for before in cursors_at[j]:
+            for n in [1, 5, 100]:
+                found = await page(api, demo_list, first=n, before=before)
+                assert keys(found) == listing[: min(n, j)]
+                assert found["pageInfo"]["hasNextPage"] is (j > n)
+                assert not found["pageInfo"]["hasPreviousPage"]
+
+
+async def test_a_page_between_cursors_costs_what_a_page_from_one_costs(
+    cold_api: Api, demo: Demo
+) -> None:
+    demo_list = lists_of(demo)["big_brand"]
+    listing = await demo_list.listing(cold_api)
+    first = await page(cold_api, demo_list, first=10)
+    third = await page(cold_api, demo_list, first=10, after=first["edges"][-1]["cursor"])
+    third = await page(cold_api, demo_list, first=10, after=third["edges"][-1]["cursor"])
+    after, before = first["pageInfo"]["endCursor"], third["pageInfo"]["startCursor"]
+    for arguments in [{"first": 10}, {"first": 4}, {"last": 10}, {"last": 3}]:
+        await cold_api.reset_stats()
+        found = await page(cold_api, demo_list, after=after, before=before, **arguments)
+        assert (
+            keys(found)
+            == (listing[10:20][: arguments.get("first", 10)])[-arguments.get("last", 10) :]
+        )
+        assert await total(cold_api) == 1  # aligned: the page of 10 after the first one
+    for mid_after, mid_before in [(first["edges"][3], third["edges"][5])]:
+        for arguments in [{"first": 100}, {"last": 100}, {"first": 2}, {"last": 2}]:
+            await cold_api.reset_stats()
+            found = await page(
+                cold_api,
+                demo_list,
+                after=mid_after["cursor"],
+                before=mid_before["cursor"],
+                **arguments,
+            )
+            between = listing[4:25]
+            assert (
+                keys(found)
+                == (between[: arguments.get("first", 100)])[-arguments.get("last", 100) :]
+            )
+            assert 1 <= await total(cold_api) <= 2
+
+
+# --- totalCount -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["big_brand", "small_brand", "odd_brand", "invites"])
+async def test_total_count_is_the_emulators_count_on_every_page(
+    api: Api, demo: Demo, name: str
+) -> None:
+    demo_list = lists_of(demo)[name]
+    if name == "invites":
+        count = demo.creator(demo_list.owner)["pendingInviteCount"]
+    else:
+        count = demo.brand(demo_list.owner)["permissionCount"]
+    assert count > 0
+    pages = await walk_forward(api, demo_list, 3, 4)
+    assert {p["totalCount"] for p in pages} == {count}
+    back = await page(api, demo_list, last=2, before=pages[-1]["pageInfo"]["endCursor"])
+    assert back["totalCount"] == count
+    await api.reset_stats()
+    await page(api, demo_list, first=4)
+    assert await total(api) == 1  # the count comes with the page
+
+
+async def test_total_count_follows_the_list_and_is_null_when_filtered(
+    cold_api: Api, demo: Demo
+) -> None:
+    demo_list = lists_of(demo)["big_brand"]
+    assert (await page(cold_api, demo_list, first=1))["totalCount"] == 300
+    creator = demo.creator_without_big_brand_permission()
+    asked = await cold_api.emulator.post(
+        f"/v23.0/{demo.big_brand}/branded_content_ad_permissions",
+        data={"access_token": demo.agency, "creator_instagram_account": creator["id"]},
+    )
+    assert asked.status_code == 200
+    assert (await page(cold_api, demo_list, first=1))["totalCount"] == 301
+    for filters in [{"status": "PENDING"}, {"creatorUsername": creator["username"]}]:
+        filtered = await page(cold_api, demo_list, first=5, **filters)
+        assert filtered["edges"]
+        assert filtered["totalCount"] is None
 
 
 # --- filters within the scan budget ---------------------------------------------------------

@@ -63,7 +63,12 @@ async def _node(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
     return {"id": nodes(data["brand"]["permissions"])[3]["id"]}, demo.agency
 
 
+async def _viewer(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
+    return {"first": 3}, demo.agency
+
+
 VARIABLES: dict[str, Variables] = {
+    "Viewer": _viewer,
     "BrandPermissions": _brand_permissions,
     "RequestPermission": _request,
     "RequestPermissions": _request_many,

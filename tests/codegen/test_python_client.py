@@ -176,6 +176,22 @@ async def _node(live: Live) -> None:
     assert answer.node.id == permission.id
 
 
+async def _viewer(live: Live) -> None:
+    scope = next(t for t in live.demo.state["tokens"] if t["token"] == live.demo.agency)
+    async with live.client(live.demo.agency) as agency:
+        first = await agency.viewer(first=3, permissions_first=2)
+        accounts = first.viewer.instagram_accounts
+        second = await agency.viewer(first=3, after=accounts.page_info.end_cursor)
+    assert first.viewer.user_id == scope["userId"]
+    assert accounts.total_count == len(scope["brandIds"])
+    both = accounts.edges + second.viewer.instagram_accounts.edges
+    assert [edge.node.ig_id for edge in both] == scope["brandIds"][:6]
+    odd = accounts.edges[1].node.brand  # no other operation here writes to it
+    assert odd.ig_id == live.demo.odd_brand
+    assert odd.permissions.total_count == live.demo.brand(odd.ig_id)["permissionCount"]
+    assert len(odd.permissions.nodes) == 2
+
+
 OPERATIONS: dict[str, Callable[[Live], Awaitable[None]]] = {
     "BrandPermissions": _brand_permissions,
     "CreatorInvites": _creator_invites,
@@ -186,6 +202,7 @@ OPERATIONS: dict[str, Callable[[Live], Awaitable[None]]] = {
     "DeclineInvite": _decline_invite,
     "RateLimit": _rate_limit,
     "Node": _node,
+    "Viewer": _viewer,
 }
 
 

@@ -55,6 +55,8 @@ async def test_stats_count_requests_before_faults(emulator: httpx.AsyncClient, d
         "byEdge": {
             PERMISSIONS: {"GET": 2, "POST": 1},
             INVITES: {"GET": 1, "POST": 0},
+            "accounts": {"GET": 0},
+            "me": {"GET": 0},
             "batch": {"POST": 0},
         },
     }

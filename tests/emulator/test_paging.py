@@ -159,6 +159,13 @@ async def test_summary_counts_the_whole_list(emulator: httpx.AsyncClient, demo: 
     plain = await emulator.get(url, params={"access_token": demo.agency})
     assert "summary" not in plain.json()
     assert len(plain.json()["data"]) == 10
+    invites = await emulator.get(
+        f"/{demo.creator_id}/{INVITES}",
+        params={"access_token": demo.creator_token, "summary": "true", "limit": 3},
+    )
+    count = demo.creator(demo.creator_id)["pendingInviteCount"]
+    assert invites.json()["summary"] == {"total_count": count}
+    assert len(invites.json()["data"]) == 3
 
 
 async def test_limit_is_clamped_and_checked(emulator: httpx.AsyncClient, demo: Demo) -> None:

@@ -1,5 +1,6 @@
 """The Graph client on wire cases the emulator cannot produce: usage at the limit, the wire,
-batch entries the Graph API did not run, connections that fail before or after sending."""
+batch entries the Graph API did not run, connections that fail before or after sending,
+retries timed by an injected sleep and reported to an observer."""
 
 import hashlib
 import hmac
@@ -11,7 +12,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from partnergraph.errors import RateLimited, UpstreamUnavailable
+from partnergraph.errors import PartnergraphError, RateLimited, UpstreamUnavailable
 from partnergraph.resolvers.state.store import MemoryStore
 from partnergraph.resolvers.upstream.client import (
     MAX_PACE,
@@ -23,18 +24,50 @@ from partnergraph.resolvers.upstream.client import (
     pace,
 )
 from partnergraph.resolvers.upstream.usage import UsageLedger
+from partnergraph.telemetry import UpstreamCall
 
 CREDENTIALS = Credentials(token="EAAtoken", scope="scope-1")
 
 
-def _client(handler: httpx.MockTransport, secret: str | None = None) -> GraphClient:
+class Recorded:
+    """An observer and a sleep that remember what they were told, instead of waiting."""
+
+    def __init__(self) -> None:
+        self.calls: list[UpstreamCall] = []
+        self.entries: list[tuple[str, str, str]] = []
+        self.waits: list[float] = []
+
+    def upstream_call(self, call: UpstreamCall) -> None:
+        self.calls.append(call)
+
+    def batch_entry(self, edge: str, method: str, status: str) -> None:
+        self.entries.append((edge, method, status))
+
+    def cache_lookup(self, cache: str, hit: bool) -> None:
+        raise AssertionError("the client looks nothing up")
+
+    def flight_joined(self, cache: str) -> None:
+        raise AssertionError("the client joins no flight")
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def _client(
+    handler: httpx.MockTransport,
+    secret: str | None = None,
+    recorded: Recorded | None = None,
+    policy: RetryPolicy | None = None,
+) -> GraphClient:
+    recorded = recorded or Recorded()
     return GraphClient(
         httpx.AsyncClient(transport=handler),
         graph_url="https://graph.example",
         version="v23.0",
         app_secret=secret,
         ledger=UsageLedger(MemoryStore(100)),
-        retry=RetryPolicy(base_delay=0.001, max_delay=0.002),
+        retry=policy or RetryPolicy(sleep=recorded.sleep),
+        observer=recorded,
     )
 
 
@@ -230,3 +263,96 @@ async def test_a_write_says_whether_it_may_have_been_made() -> None:
     with pytest.raises(UpstreamUnavailable) as read:
         await _client(httpx.MockTransport(dropped)).get(CREDENTIALS, PATH, {})
     assert LOST not in read.value.message
+
+
+def _transient_failure() -> httpx.Response:
+    error = {"message": "Please retry", "type": "OAuthException", "code": 2, "is_transient": True}
+    return httpx.Response(500, json={"error": error})
+
+
+async def test_a_transient_read_failure_is_retried_with_growing_jittered_waits() -> None:
+    recorded = Recorded()
+    answers = iter([_transient_failure(), _transient_failure(), httpx.Response(200, json={})])
+    client = _client(httpx.MockTransport(lambda request: next(answers)), recorded=recorded)
+    assert await client.get(CREDENTIALS, "1784/collaboration_invites", {}) == {}
+    policy = RetryPolicy()
+    assert [call.attempt for call in recorded.calls] == [1, 2, 3]
+    assert [call.status for call in recorded.calls] == ["500", "500", "200"]
+    assert {(call.edge, call.method) for call in recorded.calls} == {
+        ("collaboration_invites", "GET")
+    }
+    first, second = recorded.waits
+    assert 0 <= first <= policy.base_delay
+    assert 0 <= second <= 2 * policy.base_delay
+
+
+async def test_retries_stop_at_the_attempt_limit_and_before_the_deadline() -> None:
+    recorded = Recorded()
+    client = _client(httpx.MockTransport(lambda request: _transient_failure()), recorded=recorded)
+    with pytest.raises(UpstreamUnavailable):
+        await client.get(CREDENTIALS, "1784/collaboration_invites", {})
+    assert len(recorded.calls) == RetryPolicy().attempts
+    assert len(recorded.waits) == RetryPolicy().attempts - 1
+
+    hurried = Recorded()
+    client = _client(
+        httpx.MockTransport(lambda request: _transient_failure()),
+        recorded=hurried,
+        policy=RetryPolicy(deadline=0, sleep=hurried.sleep),
+    )
+    with pytest.raises(UpstreamUnavailable):
+        await client.get(CREDENTIALS, "1784/collaboration_invites", {})
+    assert (len(hurried.calls), hurried.waits) == (1, [])
+
+
+async def test_a_refusal_is_not_retried() -> None:
+    recorded = Recorded()
+    refusal = {"error": {"message": "No", "type": "OAuthException", "code": 10}}
+    client = _client(
+        httpx.MockTransport(lambda request: httpx.Response(403, json=refusal)), recorded=recorded
+    )
+    with pytest.raises(PartnergraphError) as refused:
+        await client.get(CREDENTIALS, "1784/collaboration_invites", {})
+    assert refused.value.code == "FORBIDDEN"
+    assert (len(recorded.calls), recorded.waits) == (1, [])
+
+
+async def test_a_batch_that_keeps_failing_answers_each_entry_with_its_error() -> None:
+    recorded = Recorded()
+    client = _client(httpx.MockTransport(lambda request: _transient_failure()), recorded=recorded)
+    reads = [BatchRead(f"{owner}/collaboration_invites", {}) for owner in "12"]
+    outcomes = await client.batch(CREDENTIALS, reads)
+    assert all(isinstance(outcome, UpstreamUnavailable) for outcome in outcomes)
+    assert len(recorded.calls) == RetryPolicy().attempts
+
+
+async def test_an_unreachable_upstream_is_reported_without_a_status() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    recorded = Recorded()
+    client = _client(httpx.MockTransport(refuse), recorded=recorded)
+    with pytest.raises(UpstreamUnavailable):
+        await client.post(CREDENTIALS, "1784/collaboration_invites", {"media_id": "9"})
+    assert [(call.method, call.status) for call in recorded.calls] == [("POST", "unreachable")]
+
+
+async def test_a_batch_reports_itself_and_each_entry_as_the_graph_api_counts_them() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        refused = {"error": {"message": "No", "type": "OAuthException", "code": 10}}
+        return httpx.Response(200, json=[_entry(200, {"id": "1"}), _entry(403, refused)])
+
+    recorded = Recorded()
+    client = _client(httpx.MockTransport(answer), recorded=recorded)
+    calls: list[BatchRead | BatchWrite] = [
+        BatchWrite(PATH, {"creator_instagram_account": "1"}),
+        BatchRead("1784/collaboration_invites", {}),
+    ]
+    await client.batch(CREDENTIALS, calls)
+    assert [(c.edge, c.method, c.status, c.attempt) for c in recorded.calls] == [
+        ("batch", "POST", "200", 1)
+    ]
+    assert recorded.entries == [
+        ("branded_content_ad_permissions", "POST", "200"),
+        ("collaboration_invites", "GET", "403"),
+    ]

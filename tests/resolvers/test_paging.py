@@ -113,6 +113,7 @@ class CountingFetcher:
         self.limits.append(limit)
         params = {"access_token": self.listing.token, "limit": str(limit)}
         params["fields"] = PERMISSION_FIELDS
+        params["summary"] = "true"
         if after is not None:
             params["after"] = after
         if before is not None:
@@ -130,7 +131,12 @@ class CountingFetcher:
         """A page and the upstream calls it cost."""
         before = self.calls
         page = await read_page(
-            self, request, lambda item: permission_from_graph("b", item), keep, scan_budget
+            self,
+            request,
+            parse=lambda item: permission_from_graph("b", item),
+            identify=lambda item: item.get("id"),
+            keep=keep,
+            scan_budget=scan_budget,
         )
         assert all(limit <= 100 for limit in self.limits)
         return page, self.calls - before
@@ -368,6 +374,72 @@ def test_filtered_page_resumes_from_any_edge_cursor(
     run(listing, check)
 
 
+@FAST
+@given(
+    data=st.data(),
+    n=st.integers(1, 100),
+    forward=st.booleans(),
+    status=st.none() | st.sampled_from(KNOWN),
+)
+def test_a_page_between_two_edge_cursors_holds_what_lies_between(
+    listing: Listing,
+    *,
+    data: st.DataObject,
+    n: int,
+    forward: bool,
+    status: PermissionStatus | None,
+) -> None:
+    """`after` and `before` from any two pages: the page holds the (matching) items between."""
+    size = len(listing.ids)
+
+    def keep(record: PermissionRecord) -> bool:
+        return record.status is status
+
+    async def mint(fetch: CountingFetcher) -> Position:
+        """An edge's position from a page read forward or back from a random place."""
+        mint_forward = data.draw(st.booleans(), label="mint forward")
+        if mint_forward:
+            base = data.draw(st.integers(-1, size - 2), label="after item (-1: list start)")
+            origin = None if base < 0 else at(listing, base)
+        else:
+            origin = at(listing, data.draw(st.integers(1, size - 1), label="before item"))
+        size_drawn = data.draw(st.integers(1, 100), label="mint size")
+        minted, _ = await fetch.read(Window(size_drawn, mint_forward, origin))
+        k = data.draw(st.integers(0, len(minted.edges) - 1), label="edge")
+        return opaque(minted.edges[k].position)
+
+    async def check(fetch: CountingFetcher) -> None:
+        first, second = await mint(fetch), await mint(fetch)
+        lower, upper = sorted([first, second], key=lambda p: listing.ids.index(p.item or ""))
+        i, j = listing.ids.index(lower.item or ""), listing.ids.index(upper.item or "")
+        between = [
+            graph_id
+            for graph_id, s in zip(listing.ids[i + 1 : j], listing.statuses[i + 1 : j], strict=True)
+            if status is None or s is status
+        ]
+        if forward:
+            request = Window(n, True, lower, upper.item)
+        else:
+            request = Window(n, False, upper, lower.item)
+        page, calls = await fetch.read(request, keep if status else None, scan_budget=10)
+        assert ids_of(page) == (between[:n] if forward else between[max(0, len(between) - n) :])
+        more = page.has_next_page if forward else page.has_previous_page
+        if len(between) > n:
+            assert more
+        elif len(between) < n:
+            assert not more
+        assert page.has_previous_page if forward else page.has_next_page
+        if i == j:
+            assert calls == 0  # the same item: nothing between, and nothing to ask
+        if status is None:
+            assert calls <= 2
+            assert page.total_count == (size if calls else None)
+        else:
+            assert page.total_count is None
+
+    run(listing, check)
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 200) | st.text(max_size=8),
     lambda children: (
@@ -381,12 +453,13 @@ JSON = st.recursive(
 @given(
     raw=JSON
     | st.tuples(
-        st.just(1),
+        st.just(2),
         st.sampled_from(["permissions", "invites"]) | JSON,
         st.sampled_from([KEY.owner, "other"]) | JSON,
         st.sampled_from([a.value for a in Anchor]) | JSON,
         st.text(max_size=8) | JSON,
         st.integers(-2, 101) | JSON,
+        st.text(max_size=8) | JSON,
     ).map(list)
 )
 def test_decode_answers_a_position_or_bad_user_input(raw: object) -> None:
@@ -415,18 +488,22 @@ def _packed(raw: object) -> str:
 @pytest.mark.parametrize(
     "raw",
     [
-        [1, "permissions", "any-brand", [], "Y3Vyc29y", 0],  # unhashable anchor: was a 500
-        [1, "permissions", "any-brand", {}, "Y3Vyc29y", 0],
-        [1, "permissions", "any-brand", "=", "", 0],  # empty Graph cursor: read the list start
-        [1, "permissions", "any-brand", "=", None, 0],
-        [1, "permissions", "any-brand", "b", None, 0],
-        [1, "permissions", "any-brand", "a", "Y3Vyc29y", 100],
-        [1, "permissions", "any-brand", "a", "Y3Vyc29y", -1],
-        [1, "permissions", "any-brand", "a", "Y3Vyc29y", True],
+        [2, "permissions", "any-brand", [], "Y3Vyc29y", 0, "1"],  # unhashable anchor: was a 500
+        [2, "permissions", "any-brand", {}, "Y3Vyc29y", 0, "1"],
+        [2, "permissions", "any-brand", "=", "", 0, "1"],  # empty Graph cursor: read the list start
+        [2, "permissions", "any-brand", "=", None, 0, "1"],
+        [2, "permissions", "any-brand", "b", None, 0, "1"],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 100, "1"],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", -1, "1"],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", True, "1"],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, ""],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, 17],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, "9" * 201],
+        [1, "permissions", "any-brand", "a", "Y3Vyc29y", 0],  # the first version's cursors
+        [3, "permissions", "any-brand", "a", "Y3Vyc29y", 0, "1"],
+        [2, "invites", "any-brand", "a", "Y3Vyc29y", 0, "1"],
+        [2, "permissions", "other-brand", "a", "Y3Vyc29y", 0, "1"],
         [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0],
-        [1, "invites", "any-brand", "a", "Y3Vyc29y", 0],
-        [1, "permissions", "other-brand", "a", "Y3Vyc29y", 0],
-        [1, "permissions", "any-brand", "a", "Y3Vyc29y"],
     ],
 )
 def test_decode_refuses_what_is_not_a_position_of_this_list(raw: object) -> None:
@@ -437,7 +514,7 @@ def test_decode_refuses_what_is_not_a_position_of_this_list(raw: object) -> None
 def test_decode_reads_what_encode_wrote() -> None:
     for position in [
         Position(Anchor.AT, "Y3Vyc29y"),
-        Position(Anchor.AFTER, None, 99),
-        Position(Anchor.BEFORE, "Y3Vyc29y", 5),
+        Position(Anchor.AFTER, None, 99, "17841400000000001"),
+        Position(Anchor.BEFORE, "Y3Vyc29y", 5, "x" * 200),
     ]:
         assert cursors.decode(KEY, cursors.encode(KEY, position)) == position

@@ -1,10 +1,12 @@
 """`partnergraph serve` as users start it: demo mode answers the README's example."""
 
 import json
+import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import httpx
@@ -67,6 +69,14 @@ def test_demo_mode_mounts_the_emulator_for_other_clients(demo_url: str) -> None:
         ),
         (["--workers", "2"], {}, "each worker would embed its own emulator"),
         (["--redis-url", "127.0.0.1:6379"], {}, "must be a redis://, rediss:// or unix:// URL"),
+        ([], {"PARTNERGRAPH_CACHE_TTL": "nan"}, "PARTNERGRAPH_CACHE_TTL must be a finite number"),
+        (
+            ["--upstream-timeout", "inf"],
+            {},
+            "PARTNERGRAPH_UPSTREAM_TIMEOUT must be a finite number",
+        ),
+        ([], {"PARTNERGRAPH_LOG_FORMAT": "xml"}, "PARTNERGRAPH_LOG_FORMAT must be json or text"),
+        ([], {"PARTNERGRAPH_LOG_LEVEL": "loud"}, "PARTNERGRAPH_LOG_LEVEL must be one of"),
     ],
 )
 def test_bad_settings_exit_with_a_message(
@@ -82,3 +92,62 @@ def test_bad_settings_exit_with_a_message(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_url_of_the_banner_answers() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "partnergraph", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": ""},
+    )
+    try:
+        assert process.stdout is not None
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if line.startswith("  expired "):  # the last demo token
+                break
+        urls = re.findall(r"http://\S+", "".join(banner))
+        assert len(urls) == 6, banner
+        browser = {"Accept": "text/html"}
+        for url in urls:
+            answer = httpx.get(url, headers=browser, follow_redirects=True)
+            assert answer.status_code == 200, url
+        root = httpx.get(urls[0], headers=browser, follow_redirects=True)
+        assert root.url.path == "/graphql"
+        assert "graphiql" in root.text.lower()
+        printed = "".join(banner)
+        tokens = [t["token"] for t in httpx.get(urls[-1]).json()["tokens"]]
+        assert not [token for token in tokens if token in printed]
+        assert [token[:8] + "…" in printed for token in tokens] == [True] * len(tokens)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_taken_port_is_one_clean_line(demo_url: str) -> None:
+    port = demo_url.rsplit(":", 1)[1]
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "partnergraph", "serve", "--port", port],
+        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.splitlines() == [
+        f"partnergraph: port {port} on 127.0.0.1 is already in use: choose another with "
+        "PARTNERGRAPH_PORT or --port (0 takes a free one)"
+    ]
+
+
+def test_version_is_the_package_version() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "partnergraph", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == f"partnergraph {version('partnergraph')}"

@@ -51,6 +51,7 @@ from .node import (
     Node,
     NodeNodeBrand,
     NodeNodeCreator,
+    NodeNodeInstagramAccount,
     NodeNodeInvite,
     NodeNodeNode,
     NodeNodePermission,
@@ -86,6 +87,19 @@ from .revoke_permission import (
     RevokePermissionRevokePermissionPermission,
     RevokePermissionRevokePermissionUserErrors,
 )
+from .viewer import (
+    Viewer,
+    ViewerViewer,
+    ViewerViewerInstagramAccounts,
+    ViewerViewerInstagramAccountsEdges,
+    ViewerViewerInstagramAccountsEdgesNode,
+    ViewerViewerInstagramAccountsEdgesNodeBrand,
+    ViewerViewerInstagramAccountsEdgesNodeBrandPermissions,
+    ViewerViewerInstagramAccountsEdgesNodeBrandPermissionsNodes,
+    ViewerViewerInstagramAccountsEdgesNodeBrandPermissionsNodesCreator,
+    ViewerViewerInstagramAccountsEdgesNodeBrandPermissionsPageInfo,
+    ViewerViewerInstagramAccountsPageInfo,
+)
 
 __all__ = [
     "AcceptInvite",
@@ -120,6 +134,7 @@ __all__ = [
     "Node",
     "NodeNodeBrand",
     "NodeNodeCreator",
+    "NodeNodeInstagramAccount",
     "NodeNodeInvite",
     "NodeNodeNode",
     "NodeNodePermission",
@@ -154,4 +169,15 @@ __all__ = [
     "RevokePermissionRevokePermissionUserErrors",
     "Upload",
     "UserErrorCode",
+    "Viewer",
+    "ViewerViewer",
+    "ViewerViewerInstagramAccounts",
+    "ViewerViewerInstagramAccountsEdges",
+    "ViewerViewerInstagramAccountsEdgesNode",
+    "ViewerViewerInstagramAccountsEdgesNodeBrand",
+    "ViewerViewerInstagramAccountsEdgesNodeBrandPermissions",
+    "ViewerViewerInstagramAccountsEdgesNodeBrandPermissionsNodes",
+    "ViewerViewerInstagramAccountsEdgesNodeBrandPermissionsNodesCreator",
+    "ViewerViewerInstagramAccountsEdgesNodeBrandPermissionsPageInfo",
+    "ViewerViewerInstagramAccountsPageInfo",
 ]

@@ -20,6 +20,7 @@ class BrandPermissionsBrand(BaseModel):
 
 
 class BrandPermissionsBrandPermissions(BaseModel):
+    total_count: Optional[int] = Field(alias="totalCount")
     edges: list["BrandPermissionsBrandPermissionsEdges"]
     page_info: "BrandPermissionsBrandPermissionsPageInfo" = Field(alias="pageInfo")
 

@@ -21,6 +21,7 @@ from .rate_limit import RateLimit
 from .request_permission import RequestPermission
 from .request_permissions import RequestPermissions
 from .revoke_permission import RevokePermission
+from .viewer import Viewer
 
 
 def gql(q: str) -> str:
@@ -79,6 +80,7 @@ class PartnergraphClient(AsyncBaseClient):
                   status: $status
                   creatorUsername: $creatorUsername
                 ) {
+                  totalCount
                   edges {
                     cursor
                     node {
@@ -216,6 +218,12 @@ class PartnergraphClient(AsyncBaseClient):
                 }
                 ... on Creator {
                   igId
+                }
+                ... on InstagramAccount {
+                  igId
+                  username
+                  facebookPageId
+                  facebookPageName
                 }
               }
             }
@@ -375,3 +383,70 @@ class PartnergraphClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return RevokePermission.model_validate(data)
+
+    async def viewer(
+        self,
+        first: Union[Optional[int], UnsetType] = UNSET,
+        after: Union[Optional[str], UnsetType] = UNSET,
+        permissions_first: Union[Optional[int], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> Viewer:
+        query = gql("""
+            query Viewer($first: Int = 10, $after: String, $permissionsFirst: Int = 5) {
+              viewer {
+                userId
+                name
+                instagramAccounts(first: $first, after: $after) {
+                  totalCount
+                  edges {
+                    cursor
+                    node {
+                      id
+                      igId
+                      username
+                      facebookPageId
+                      facebookPageName
+                      brand {
+                        id
+                        igId
+                        username
+                        permissions(first: $permissionsFirst) {
+                          totalCount
+                          nodes {
+                            id
+                            graphId
+                            status
+                            creator {
+                              id
+                              igId
+                              username
+                            }
+                          }
+                          pageInfo {
+                            hasNextPage
+                            endCursor
+                          }
+                        }
+                      }
+                    }
+                  }
+                  pageInfo {
+                    hasNextPage
+                    hasPreviousPage
+                    startCursor
+                    endCursor
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "first": first,
+            "after": after,
+            "permissionsFirst": permissions_first,
+        }
+        response = await self.execute(
+            query=query, operation_name="Viewer", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return Viewer.model_validate(data)

@@ -16,6 +16,7 @@ class Node(BaseModel):
                 "NodeNodeNode",
                 "NodeNodeBrand",
                 "NodeNodeCreator",
+                "NodeNodeInstagramAccount",
                 "NodeNodeInvite",
                 "NodeNodePermission",
             ],
@@ -39,6 +40,15 @@ class NodeNodeCreator(BaseModel):
     typename__: Literal["Creator"] = Field(alias="__typename")
     id: str
     ig_id: str = Field(alias="igId")
+
+
+class NodeNodeInstagramAccount(BaseModel):
+    typename__: Literal["InstagramAccount"] = Field(alias="__typename")
+    id: str
+    ig_id: str = Field(alias="igId")
+    username: Optional[str]
+    facebook_page_id: Optional[str] = Field(alias="facebookPageId")
+    facebook_page_name: Optional[str] = Field(alias="facebookPageName")
 
 
 class NodeNodeInvite(BaseModel):

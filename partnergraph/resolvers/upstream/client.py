@@ -1,21 +1,32 @@
 """The Graph API client: one httpx client, tokens, appsecret_proof, errors, retries, batches."""
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
-import random
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_random_exponential,
+)
 
 from partnergraph.errors import PartnergraphError, RateLimited, UpstreamUnavailable
 from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.resolvers.upstream.errors import detail_from_body, error_for, is_retryable
 from partnergraph.resolvers.upstream.usage import UsageLedger, UsageReport, parse_usage
+from partnergraph.telemetry import UNOBSERVED, Observer, UpstreamCall
+
+T = TypeVar("T")
 
 MAX_BATCH = 50
 USAGE_FRESH_FOR = 60.0
@@ -45,16 +56,31 @@ class Credentials:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How transient read failures are retried: attempts, backoff with full jitter, a deadline."""
+    """How transient read failures are retried: attempts, backoff with full jitter, a deadline.
+
+    The wait before retry n is drawn from 0 to min(max_delay, base_delay * 2^(n-1)); no
+    retry starts whose wait would end past the deadline.
+    """
 
     attempts: int = 4
     base_delay: float = 0.05
     max_delay: float = 1.0
     deadline: float = 15.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before retry number `attempt` (1 for the first retry)."""
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))  # noqa: S311
+    def retrying(self) -> AsyncRetrying:
+        """One run of the retry loop: tenacity's attempts under this policy."""
+        return AsyncRetrying(
+            stop=stop_after_attempt(self.attempts) | stop_before_delay(self.deadline),
+            wait=wait_random_exponential(multiplier=self.base_delay, max=self.max_delay),
+            retry=retry_if_exception(_transient),
+            sleep=self.sleep,
+            reraise=True,
+        )
+
+
+def _transient(error: object) -> bool:
+    return isinstance(error, PartnergraphError) and is_retryable(error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +131,7 @@ class GraphClient:
         app_secret: str | None,
         ledger: UsageLedger,
         retry: RetryPolicy | None = None,
+        observer: Observer = UNOBSERVED,
         clock: Clock = wall_clock,
     ) -> None:
         self._http = http
@@ -113,13 +140,16 @@ class GraphClient:
         self._app_secret = app_secret.encode() if app_secret else None
         self._ledger = ledger
         self._retry = retry or RetryPolicy()
+        self._observer = observer
         self._clock = clock
 
     async def get(
         self, credentials: Credentials, path: str, params: Mapping[str, str]
     ) -> dict[str, Any]:
         """GET a Graph path, retrying transient failures within the deadline."""
-        return await self._retrying(lambda: self._send(credentials, "GET", path, params))
+        return await self._retrying(
+            lambda attempt: self._send(credentials, "GET", path, params, attempt)
+        )
 
     async def post(
         self, credentials: Credentials, path: str, data: Mapping[str, str]
@@ -147,42 +177,29 @@ class GraphClient:
             calls
         )
         pending = list(range(len(calls)))
-        started = self._clock()
-        for attempt in range(self._retry.attempts):
-            if attempt:
-                await self._pause(attempt, started)
+
+        async def send_pending(attempt: int) -> None:
+            nonlocal pending
             try:
-                answers = await self._send_batch(credentials, [calls[i] for i in pending])
+                answers = await self._send_batch(credentials, [calls[i] for i in pending], attempt)
             except PartnergraphError as error:
                 answers = [error] * len(pending)
             for index, answer in zip(pending, answers, strict=True):
                 outcomes[index] = answer
             pending = [i for i in pending if _worth_resending(calls[i], outcomes[i])]
-            if not pending or not self._time_left(attempt + 1, started):
-                break
+            if pending:
+                raise UpstreamUnavailable(f"{len(pending)} entries of the batch go out again.")
+
+        with contextlib.suppress(UpstreamUnavailable):
+            await self._retrying(send_pending)
         return [_final(call, outcome) for call, outcome in zip(calls, outcomes, strict=True)]
 
-    async def _retrying(self, call: Any) -> dict[str, Any]:
-        started = self._clock()
-        attempt = 0
-        while True:
-            try:
-                result: dict[str, Any] = await call()
-            except PartnergraphError as error:
-                attempt += 1
-                if not is_retryable(error) or not self._time_left(attempt, started):
-                    raise
-                await self._pause(attempt, started)
-            else:
-                return result
-
-    def _time_left(self, attempts_made: int, started: float) -> bool:
-        elapsed = self._clock() - started
-        return attempts_made < self._retry.attempts and elapsed < self._retry.deadline
-
-    async def _pause(self, attempt: int, started: float) -> None:
-        remaining = self._retry.deadline - (self._clock() - started)
-        await asyncio.sleep(max(0.0, min(self._retry.delay(attempt), remaining)))
+    async def _retrying(self, call: Callable[[int], Awaitable[T]]) -> T:
+        """call(attempt) until it succeeds or the retry policy gives up (its last error)."""
+        async for attempt in self._retry.retrying():
+            with attempt:
+                outcome = await call(attempt.retry_state.attempt_number)
+        return outcome
 
     async def _respect_usage(self, credentials: Credentials) -> None:
         """Refuse a call the Graph API would refuse; space calls out as usage nears 100%."""
@@ -200,17 +217,25 @@ class GraphClient:
             await asyncio.sleep(delay)
 
     async def _send(
-        self, credentials: Credentials, method: str, path: str, params: Mapping[str, str]
+        self,
+        credentials: Credentials,
+        method: str,
+        path: str,
+        params: Mapping[str, str],
+        attempt: int = 1,
     ) -> dict[str, Any]:
         await self._respect_usage(credentials)
         values = {**params, **self._proof(credentials)}
         url = f"{self._base}/{path.lstrip('/')}"
         headers = {"Authorization": f"Bearer {credentials.token}"}
+        query, form = (values, None) if method == "GET" else (None, values)
         try:
-            if method == "GET":
-                response = await self._http.get(url, params=values, headers=headers)
-            else:
-                response = await self._http.post(url, data=values, headers=headers)
+            response = await self._request(
+                edge_of(path),
+                method,
+                attempt,
+                lambda: self._http.request(method, url, params=query, data=form, headers=headers),
+            )
         except _UNSENT:
             raise UpstreamUnavailable(_NOT_SENT) from None
         except httpx.HTTPError as failure:
@@ -224,8 +249,35 @@ class GraphClient:
                 lost = unreadable
         raise lost if method == "GET" else _answer_lost(lost)
 
+    async def _request(
+        self,
+        edge: str,
+        method: str,
+        attempt: int,
+        send: Callable[[], Awaitable[httpx.Response]],
+    ) -> httpx.Response:
+        """Send one HTTP request and report it to the observer, however it ends."""
+        began = time.perf_counter()
+        status = "unreachable"
+        try:
+            response = await send()
+        except asyncio.CancelledError:
+            status = "cancelled"
+            raise
+        except _UNSENT:
+            raise
+        except httpx.TimeoutException:
+            status = "timeout"
+            raise
+        else:
+            status = str(response.status_code)
+            return response
+        finally:
+            seconds = time.perf_counter() - began
+            self._observer.upstream_call(UpstreamCall(edge, method, status, seconds, attempt))
+
     async def _send_batch(
-        self, credentials: Credentials, calls: Sequence[BatchCall]
+        self, credentials: Credentials, calls: Sequence[BatchCall], attempt: int
     ) -> list[BatchOutcome | _NotRun]:
         entries = [self._batch_call(call) for call in calls]
         form = {
@@ -235,7 +287,9 @@ class GraphClient:
         }
         await self._respect_usage(credentials)
         try:
-            response = await self._http.post(f"{self._base}/", data=form)
+            response = await self._request(
+                "batch", "POST", attempt, lambda: self._http.post(f"{self._base}/", data=form)
+            )
         except _UNSENT:
             return [_NotRun(UpstreamUnavailable(_NOT_SENT))] * len(calls)
         except httpx.HTTPError as failure:
@@ -245,7 +299,10 @@ class GraphClient:
             raise self._error(body, response.status_code, response.headers)
         if not isinstance(body, list) or len(body) != len(calls):
             raise UpstreamUnavailable("The Graph API answered the batch with something unreadable.")
-        return [await self._batch_entry(credentials, entry) for entry in body]
+        return [
+            await self._batch_entry(credentials, call, entry)
+            for call, entry in zip(calls, body, strict=True)
+        ]
 
     def _batch_call(self, call: BatchCall) -> dict[str, str]:
         relative_url = f"{self._version}/{call.path.lstrip('/')}"
@@ -254,11 +311,15 @@ class GraphClient:
         query = f"?{urlencode(dict(call.params))}" if call.params else ""
         return {"method": "GET", "relative_url": relative_url + query}
 
-    async def _batch_entry(self, credentials: Credentials, entry: object) -> BatchOutcome | _NotRun:
+    async def _batch_entry(
+        self, credentials: Credentials, call: BatchCall, entry: object
+    ) -> BatchOutcome | _NotRun:
         if entry is None:
             return _NotRun(UpstreamUnavailable("The Graph API did not run this part of the batch."))
         if not isinstance(entry, dict) or not isinstance(entry.get("code"), int):
             return UpstreamUnavailable("The Graph API did not answer this part of the batch.")
+        method = "POST" if isinstance(call, BatchWrite) else "GET"
+        self._observer.batch_entry(edge_of(call.path), method, str(entry["code"]))
         headers = {
             str(h.get("name", "")).lower(): str(h.get("value", ""))
             for h in entry.get("headers") or []
@@ -335,6 +396,12 @@ def _final(call: BatchCall, outcome: BatchOutcome | _NotRun) -> BatchOutcome:
     if isinstance(call, BatchWrite) and isinstance(outcome, UpstreamUnavailable):
         return _answer_lost(outcome)
     return outcome
+
+
+def edge_of(path: str) -> str:
+    """The Graph edge a path below the version names (`node` for an object itself)."""
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else "node"
 
 
 def _transport_message(failure: httpx.HTTPError) -> str:

@@ -1,0 +1,190 @@
+"""Each HTTP request's id, record and access line, and what it caused upstream.
+
+`AccessLog` wraps the app: it opens the request's record, echoes its id in the
+`X-Request-Id` header, answers an unhandled exception with a coded 500 (the traceback
+goes to the log only), then writes one access line and counts the GraphQL request.
+`RequestObserver` is what the upstream client and the caches report to.
+"""
+
+import json
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from partnergraph import telemetry
+from partnergraph.schema.errors import INTERNAL_MESSAGE
+from partnergraph.server.metrics import Metrics
+from partnergraph.telemetry import RequestRecord, UpstreamCall
+
+__all__ = ["AccessLog", "RequestObserver", "request_id"]
+
+_access = logging.getLogger("partnergraph.access")
+_upstream = logging.getLogger("partnergraph.upstream")
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+_PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
+"""Paths whose access lines are DEBUG: probes and scrapes would drown the rest."""
+_PATH_SHOWN = 200
+
+
+def request_id(header: bytes | None) -> str:
+    """The client's X-Request-Id when it is 1-128 token characters, else a new random id."""
+    if header is not None:
+        sent = header.decode("latin-1")
+        if _REQUEST_ID.fullmatch(sent):
+            return sent
+    return uuid.uuid4().hex
+
+
+class AccessLog:
+    """ASGI middleware: one record, one `X-Request-Id` and one access line per HTTP request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, graphql_path: str = "/graphql") -> None:
+        self._app = app
+        self._metrics = metrics
+        self._graphql_path = graphql_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        record = RequestRecord(request_id(dict(scope["headers"]).get(b"x-request-id")))
+        began = time.perf_counter()
+        status = 500
+        started = finished = False
+
+        def finish() -> None:
+            nonlocal finished
+            finished = True
+            self._finish(scope, record, status, time.perf_counter() - began)
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                status, started = message["status"], True
+                id_header = (b"x-request-id", record.request_id.encode())
+                message["headers"] = [*message.get("headers", ()), id_header]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                finish()  # logged before the last byte leaves: a client that has it can read it
+            await send(message)
+
+        with telemetry.recording(record):
+            try:
+                await self._app(scope, receive, send_with_id)
+            except Exception:
+                _access.exception("unhandled error answering %s", _shown_path(scope))
+                if started:
+                    raise
+                await send_with_id(_internal_error_start())
+                await send_with_id(_internal_error_body())
+            finally:
+                if not finished:
+                    finish()
+
+    def _finish(self, scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
+        relative = scope["path"][len(scope.get("root_path", "")) :]
+        fields: dict[str, object] = {
+            "requestId": record.request_id,
+            "method": scope["method"],
+            "path": _shown_path(scope),
+            "status": status,
+            "durationMs": round(seconds * 1000, 2),
+        }
+        graphql = relative == self._graphql_path
+        if graphql:
+            operation_type = record.operation_type
+            if operation_type is None and record.answered_from_cache:
+                operation_type = "query"  # only queries are answered from the cache
+            fields |= {
+                "operationName": record.operation_name,
+                "operationType": operation_type,
+                "cached": record.answered_from_cache,
+                "upstreamCalls": record.upstream_calls,
+            }
+            outcome = _outcome(record, status)
+            fields["outcome"] = outcome
+            self._metrics.request(record.operation_name, outcome, seconds)
+        level = logging.DEBUG if relative in _PROBES else logging.INFO
+        _access.log(
+            level,
+            "%s %s %d",
+            fields["method"],
+            fields["path"],
+            status,
+            extra={"fields": fields},
+        )
+
+
+class RequestObserver:
+    """Feeds the metrics, counts upstream calls in the request's record, logs each at DEBUG."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def upstream_call(self, call: UpstreamCall) -> None:
+        """A Graph API HTTP request ended."""
+        record = telemetry.current()
+        if record is not None:
+            record.upstream_calls += 1
+        self._metrics.upstream_call(call)
+        _upstream.debug(
+            "%s %s %s",
+            call.method,
+            call.edge,
+            call.status,
+            extra={
+                "fields": {
+                    "edge": call.edge,
+                    "method": call.method,
+                    "status": call.status,
+                    "durationMs": round(call.seconds * 1000, 2),
+                    "attempt": call.attempt,
+                }
+            },
+        )
+
+    def batch_entry(self, edge: str, method: str, status: str) -> None:
+        """One call inside a Graph batch was answered."""
+        self._metrics.batch_entry(edge, method, status)
+
+    def cache_lookup(self, cache: str, hit: bool) -> None:
+        """A cache was asked for an entry; a whole answer found marks the request cached."""
+        self._metrics.cache_lookup(cache, hit)
+        record = telemetry.current()
+        if hit and cache == "answers" and record is not None:
+            record.answered_from_cache = True
+
+    def flight_joined(self, cache: str) -> None:
+        """A read joined one in flight."""
+        self._metrics.flight_joined(cache)
+
+
+def _outcome(record: RequestRecord, status: int) -> str:
+    if record.error_codes:
+        return record.error_codes[0]
+    return "ok" if status < 400 else f"HTTP_{status}"
+
+
+def _shown_path(scope: Scope) -> str:
+    """The path as logged: no query string (it can hold a document), printable, bounded."""
+    path: str = scope["path"][:_PATH_SHOWN]
+    return "".join(char if char.isprintable() else "?" for char in path)
+
+
+def _internal_error_start() -> Message:
+    return {
+        "type": "http.response.start",
+        "status": 500,
+        "headers": [(b"content-type", b"application/json")],
+    }
+
+
+def _internal_error_body() -> Message:
+    error = {
+        "message": INTERNAL_MESSAGE,
+        "extensions": telemetry.error_extensions({"code": "INTERNAL_SERVER_ERROR"}),
+    }
+    return {"type": "http.response.body", "body": json.dumps({"errors": [error]}).encode()}

@@ -1,0 +1,75 @@
+"""`/healthz` (the process is up) and `/readyz` (every readiness check passes).
+
+Readiness checks live in `app.state.readiness`, a dict of name to an async callable
+that returns None when ready and a reason when not: the upstream probe is one, and
+whatever else the server depends on (Redis) adds its own in the lifespan.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+__all__ = ["ReadinessCheck", "UpstreamProbe", "healthz", "readyz"]
+
+ReadinessCheck = Callable[[], Awaitable[str | None]]
+"""Answers None when ready, or why not."""
+
+
+class UpstreamProbe:
+    """Whether the Graph API answers a request with no token, remembered for `fresh_for` s."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        url: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        fresh_for: float = 5.0,
+        timeout: float = 2.0,
+    ) -> None:
+        self._http = http
+        self._url = url
+        self._clock = clock
+        self._fresh_for = fresh_for
+        self._timeout = timeout
+        self._lock = asyncio.Lock()
+        self._checked_at: float | None = None
+        self._reason: str | None = None
+
+    async def __call__(self) -> str | None:
+        """None while the upstream answers, else why it is not ready."""
+        async with self._lock:  # concurrent readiness checks share one probe
+            if self._checked_at is None or self._clock() - self._checked_at >= self._fresh_for:
+                self._reason = await self._probe()
+                self._checked_at = self._clock()
+            return self._reason
+
+    async def _probe(self) -> str | None:
+        try:
+            response = await self._http.get(self._url, timeout=self._timeout)
+        except httpx.TimeoutException:
+            return f"the Graph API did not answer within {self._timeout:g} s"
+        except httpx.HTTPError as error:
+            return f"the Graph API could not be reached ({type(error).__name__})"
+        if response.status_code >= 500:
+            return f"the Graph API answered HTTP {response.status_code}"
+        return None
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """`GET /healthz`: the process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """`GET /readyz`: 200 when every readiness check passes, else 503 with the reasons."""
+    checks: dict[str, ReadinessCheck] = request.app.state.readiness
+    reasons = await asyncio.gather(*(check() for check in checks.values()))
+    failing = {name: reason for name, reason in zip(checks, reasons, strict=True) if reason}
+    if failing:
+        return JSONResponse({"status": "unavailable", "failing": failing}, status_code=503)
+    return JSONResponse({"status": "ready", "checks": sorted(checks)})

@@ -1,0 +1,81 @@
+"""Log set-up: one stderr handler writing JSON or text lines, each with its request id.
+
+Log calls pass structured fields as `extra={"fields": {...}}`: JSON lines carry them as
+keys, text lines as `key=value` after the message. Whatever a line holds, access tokens
+(`access_token=…`, `Bearer …`) are cut out before it is written.
+"""
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from partnergraph import telemetry
+
+__all__ = ["JsonFormatter", "TextFormatter", "configure", "scrub"]
+
+_SECRETS = re.compile(r"(access_token=|\b(?:bearer|oauth)\s+)[^\s&\"',;)]+", re.IGNORECASE)
+_REDACTED = "[redacted]"
+
+
+def scrub(text: str) -> str:
+    """text with the value of every access token it shows replaced."""
+    return _SECRETS.sub(lambda match: match.group(1) + _REDACTED, text)
+
+
+def configure(level: str, log_format: str | None, stream: TextIO | None = None) -> None:
+    """Send every log line to stream (stderr): partnergraph's from `level`, others' warnings.
+
+    `log_format` is `json` or `text`; None picks text on a terminal and JSON otherwise.
+    """
+    stream = stream or sys.stderr
+    log_format = log_format or ("text" if stream.isatty() else "json")
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("partnergraph").setLevel(level.upper())
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    request = telemetry.current()
+    if request is not None:
+        fields["requestId"] = request.request_id
+    extra = getattr(record, "fields", None)
+    if isinstance(extra, dict):
+        fields.update(extra)
+    return fields
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, the fields, any traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_fields(record),
+        }
+        if record.exc_info:
+            line["traceback"] = self.formatException(record.exc_info)
+        return scrub(json.dumps(line, default=str))
+
+
+class TextFormatter(logging.Formatter):
+    """`time LEVEL logger message key=value…`, then any traceback: for a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        moment = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        fields = " ".join(f"{key}={value}" for key, value in _fields(record).items())
+        line = f"{moment} {record.levelname:<7} {record.name} {record.getMessage()}"
+        if fields:
+            line += "  " + fields
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return scrub(line)

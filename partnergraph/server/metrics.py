@@ -1,0 +1,126 @@
+"""One app's Prometheus instruments, in a registry of its own, and the `/metrics` endpoint.
+
+No label takes unbounded values: operation names are GraphQL names of operations that
+parsed, and only the first `operation_limit` distinct ones become labels (later ones
+count under `(other)`); edges, methods, statuses, caches and outcomes come from code.
+"""
+
+import re
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.requests import Request
+from starlette.responses import Response
+
+from partnergraph.telemetry import UpstreamCall
+
+__all__ = ["ANONYMOUS", "OTHER", "Metrics", "OperationLabels"]
+
+ANONYMOUS = "(anonymous)"
+"""The operation label of an operation without a name (or of a request that did not parse)."""
+OTHER = "(other)"
+"""The operation label of names past the limit."""
+
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+_REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+_UPSTREAM_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class OperationLabels:
+    """Operation names as label values: the first `limit` distinct names, then `(other)`."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._known: set[str] = set()
+
+    def label(self, name: str | None) -> str:
+        """The label value of an operation name."""
+        if name is None:
+            return ANONYMOUS
+        if name in self._known:
+            return name
+        if len(self._known) >= self._limit or not _NAME.fullmatch(name):
+            return OTHER
+        self._known.add(name)
+        return name
+
+
+class Metrics:
+    """The instruments of one app; `redis_available` exists when Redis is configured."""
+
+    def __init__(self, *, operation_limit: int = 100, redis: bool = False) -> None:
+        self.registry = CollectorRegistry()
+        self.operations = OperationLabels(operation_limit)
+        self.requests = Counter(
+            "partnergraph_requests",
+            "GraphQL requests by operation name and outcome (ok, or the first error's code).",
+            ["operation", "outcome"],
+            registry=self.registry,
+        )
+        self.request_seconds = Histogram(
+            "partnergraph_request_duration_seconds",
+            "Time to answer a GraphQL request, from its first byte to its last.",
+            buckets=_REQUEST_BUCKETS,
+            registry=self.registry,
+        )
+        self.upstream_calls = Counter(
+            "partnergraph_upstream_calls",
+            "Graph API calls by edge, method and status; a batch counts once under `batch` "
+            "and each of its entries under its own edge.",
+            ["edge", "method", "status"],
+            registry=self.registry,
+        )
+        self.upstream_seconds = Histogram(
+            "partnergraph_upstream_call_duration_seconds",
+            "Time of one Graph API HTTP request.",
+            ["edge", "method"],
+            buckets=_UPSTREAM_BUCKETS,
+            registry=self.registry,
+        )
+        self.cache_lookups = Counter(
+            "partnergraph_cache_lookups",
+            "Lookups in each cache (pages, answers) by result (hit, miss).",
+            ["cache", "result"],
+            registry=self.registry,
+        )
+        self.flight_joins = Counter(
+            "partnergraph_single_flight_joins",
+            "Reads that joined an identical read in flight instead of calling upstream.",
+            ["cache"],
+            registry=self.registry,
+        )
+        self.redis_available = (
+            Gauge(
+                "partnergraph_redis_up",
+                "1 while Redis answers, 0 while it does not.",
+                registry=self.registry,
+            )
+            if redis
+            else None
+        )
+
+    def request(self, operation_name: str | None, outcome: str, seconds: float) -> None:
+        """Count one GraphQL request."""
+        self.requests.labels(self.operations.label(operation_name), outcome).inc()
+        self.request_seconds.observe(seconds)
+
+    def upstream_call(self, call: UpstreamCall) -> None:
+        """Count and time one Graph API HTTP request."""
+        self.upstream_calls.labels(call.edge, call.method, call.status).inc()
+        self.upstream_seconds.labels(call.edge, call.method).observe(call.seconds)
+
+    def batch_entry(self, edge: str, method: str, status: str) -> None:
+        """Count one call answered inside a batch."""
+        self.upstream_calls.labels(edge, method, status).inc()
+
+    def cache_lookup(self, cache: str, hit: bool) -> None:
+        """Count one cache lookup."""
+        self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()
+
+    def flight_joined(self, cache: str) -> None:
+        """Count one single-flight join."""
+        self.flight_joins.labels(cache).inc()
+
+    async def endpoint(self, request: Request) -> Response:
+        """`GET /metrics`: every instrument in Prometheus's text format."""
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,113 @@
+"""What one request did and what the layers below the server report, for its logs and metrics.
+
+The server opens a `RequestRecord` for each HTTP request (`recording`); code below it
+finds the record with `current()`, and reports upstream calls and cache lookups to the
+`Observer` it was given, which the server implements.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = [
+    "UNOBSERVED",
+    "Observer",
+    "RequestRecord",
+    "UpstreamCall",
+    "current",
+    "error_extensions",
+    "recording",
+]
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """One HTTP request as its access line and metrics tell it."""
+
+    request_id: str
+    operation_name: str | None = None
+    operation_type: str | None = None
+    answered_from_cache: bool = False
+    upstream_calls: int = 0
+    """Graph HTTP requests this request caused (a batch is one)."""
+    error_codes: list[str] = field(default_factory=list)
+    """The `extensions.code` of each error the answer holds, in order."""
+
+
+_current: ContextVar[RequestRecord | None] = ContextVar("partnergraph_request", default=None)
+
+
+def current() -> RequestRecord | None:
+    """The record of the request being served, if any."""
+    return _current.get()
+
+
+@contextmanager
+def recording(record: RequestRecord) -> Iterator[RequestRecord]:
+    """Make record the current one for the block (and the tasks it starts)."""
+    token = _current.set(record)
+    try:
+        yield record
+    finally:
+        _current.reset(token)
+
+
+def error_extensions(extensions: dict[str, Any]) -> dict[str, Any]:
+    """An error's extensions with the request's id, its code noted in the request's record."""
+    record = _current.get()
+    if record is None:
+        return extensions
+    code = extensions.get("code")
+    if isinstance(code, str):
+        record.error_codes.append(code)
+    return {**extensions, "requestId": record.request_id}
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """One Graph API HTTP request as it ended."""
+
+    edge: str
+    method: str
+    status: str
+    """The HTTP status, or `timeout`, `unreachable` or `cancelled` when there was no answer."""
+    seconds: float
+    attempt: int
+    """1 for the first try of a read, 2 for its first retry, and so on."""
+
+
+class Observer(Protocol):
+    """Receives what the upstream client and the caches do."""
+
+    def upstream_call(self, call: UpstreamCall) -> None:
+        """A Graph API HTTP request ended."""
+
+    def batch_entry(self, edge: str, method: str, status: str) -> None:
+        """One call inside a Graph batch was answered."""
+
+    def cache_lookup(self, cache: str, hit: bool) -> None:
+        """A cache (`pages`, `answers`) was asked for an entry."""
+
+    def flight_joined(self, cache: str) -> None:
+        """A read joined an identical one already in flight instead of calling again."""
+
+
+class _Unobserved:
+    """An observer that ignores everything: for clients and caches used outside a server."""
+
+    def upstream_call(self, call: UpstreamCall) -> None:
+        """Ignored."""
+
+    def batch_entry(self, edge: str, method: str, status: str) -> None:
+        """Ignored."""
+
+    def cache_lookup(self, cache: str, hit: bool) -> None:
+        """Ignored."""
+
+    def flight_joined(self, cache: str) -> None:
+        """Ignored."""
+
+
+UNOBSERVED: Observer = _Unobserved()

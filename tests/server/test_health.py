@@ -1,0 +1,92 @@
+"""`/readyz` before and after the upstream goes away, on an injected clock; `/healthz` stays up."""
+
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack, asynccontextmanager
+
+import httpx
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
+
+from partnergraph.server.app import create_app
+from partnergraph.server.settings import Settings
+from tests.servers import running
+
+
+class Clock:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@asynccontextmanager
+async def _serving(
+    graph_url: str, clock: Callable[[], float]
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    app = create_app(Settings(graph_url=graph_url), clock=clock)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://partnergraph"
+        ) as client,
+    ):
+        yield app, client
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+async def test_readiness_follows_the_upstream_a_few_seconds_late() -> None:
+    clock = Clock()
+    with ExitStack() as upstream:
+        emulator_url = upstream.enter_context(running("emulator"))
+        async with _serving(emulator_url, clock) as (_, client):
+            ready = await client.get("/readyz")
+            assert (ready.status_code, ready.json()) == (
+                200,
+                {"status": "ready", "checks": ["upstream"]},
+            )
+            upstream.close()  # the emulator process ends
+            clock.now += 4.9
+            assert (await client.get("/readyz")).status_code == 200  # the last probe, remembered
+            clock.now += 0.1
+            unready = await client.get("/readyz")
+            assert unready.status_code == 503
+            (reason,) = unready.json()["failing"].values()
+            assert reason.startswith("the Graph API could not be reached")
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_a_registered_check_decides_readiness_too(emulator_url: str) -> None:
+    async def redis_down() -> str | None:
+        return "Redis did not answer PING"
+
+    async with _serving(emulator_url, Clock()) as (app, client):
+        app.state.readiness["redis"] = redis_down
+        unready = await client.get("/readyz")
+        assert (unready.status_code, unready.json()) == (
+            503,
+            {"status": "unavailable", "failing": {"redis": "Redis did not answer PING"}},
+        )
+        del app.state.readiness["redis"]
+        assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_readiness_is_503_with_a_reason_when_the_upstream_is_away() -> None:
+    clock = Clock()
+    async with _serving(f"http://127.0.0.1:{_closed_port()}", clock) as (_, client):
+        unready = await client.get("/readyz")
+        assert unready.status_code == 503
+        assert unready.json() == {
+            "status": "unavailable",
+            "failing": {"upstream": "the Graph API could not be reached (ConnectError)"},
+        }
+        assert (await client.get("/healthz")).json() == {"status": "ok"}

@@ -1,0 +1,195 @@
+"""The log of `partnergraph serve` as an operator reads it: JSON lines, request ids, no secrets."""
+
+import io
+import json
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from partnergraph.server import logs
+from tests.demo import Demo
+from tests.servers import running
+
+QUERIES = Path(__file__).resolve().parents[2] / "queries"
+GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class Server:
+    """A running server, its log file, and what it wrote there so far."""
+
+    def __init__(self, url: str, log: Path) -> None:
+        self.url = url
+        self.log = log
+
+    def lines(self) -> list[dict[str, Any]]:
+        """Every log line so far, each parsed: the test fails on any line that is not JSON."""
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+    def of(self, request_id: str) -> list[dict[str, Any]]:
+        """The lines of one request."""
+        return [line for line in self.lines() if line.get("requestId") == request_id]
+
+
+@pytest.fixture(scope="module")
+def server(emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`partnergraph serve` on the emulator, logging at DEBUG to a file (so JSON by default)."""
+    log = tmp_path_factory.mktemp("serve") / "stderr.log"
+    env = {"PARTNERGRAPH_GRAPH_URL": emulator_url, "PARTNERGRAPH_LOG_LEVEL": "debug"}
+    with running("serve", env=env, stderr=log) as url:
+        yield Server(url, log)
+
+
+async def _post(
+    server: Server, body: dict[str, Any], token: str, request_id: str | bytes | None = None
+) -> httpx.Response:
+    headers = [(b"authorization", f"Bearer {token}".encode())]
+    if request_id is not None:
+        sent = request_id if isinstance(request_id, bytes) else request_id.encode()
+        headers.append((b"x-request-id", sent))
+    async with httpx.AsyncClient(timeout=30) as client:
+        return await client.post(f"{server.url}/graphql", json=body, headers=headers)
+
+
+def _access(server: Server, request_id: str) -> dict[str, Any]:
+    (line,) = [line for line in server.of(request_id) if line["logger"] == "partnergraph.access"]
+    return line
+
+
+def _upstream(server: Server, request_id: str) -> list[dict[str, Any]]:
+    return [line for line in server.of(request_id) if line["logger"] == "partnergraph.upstream"]
+
+
+async def test_a_request_logs_one_access_line_and_its_upstream_calls(
+    server: Server, demo: Demo
+) -> None:
+    body = {
+        "query": (QUERIES / "BrandPermissions.graphql").read_text(),
+        "operationName": "BrandPermissions",
+        "variables": {"brandId": demo.big_brand, "first": 4},
+    }
+    response = await _post(server, body, demo.agency, "first-read.1")
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] == "first-read.1"
+    access = _access(server, "first-read.1")
+    assert access["level"] == "INFO"
+    assert {key: access[key] for key in ("operationName", "operationType", "status")} == {
+        "operationName": "BrandPermissions",
+        "operationType": "query",
+        "status": 200,
+    }
+    assert (access["cached"], access["upstreamCalls"], access["outcome"]) == (False, 1, "ok")
+    assert access["durationMs"] > 0
+    (call,) = _upstream(server, "first-read.1")
+    assert call["level"] == "DEBUG"
+    assert (call["edge"], call["method"], call["status"], call["attempt"]) == (
+        "branded_content_ad_permissions",
+        "GET",
+        "200",
+        1,
+    )
+    assert call["durationMs"] > 0
+
+    assert (await _post(server, body, demo.agency, "repeat.1")).json() == response.json()
+    repeat = _access(server, "repeat.1")
+    assert (repeat["cached"], repeat["upstreamCalls"]) == (True, 0)
+    assert (repeat["operationName"], repeat["operationType"]) == ("BrandPermissions", "query")
+
+
+async def test_a_retried_call_logs_each_attempt(
+    server: Server, demo: Demo, emulator: httpx.AsyncClient
+) -> None:
+    fault = {"status": 503, "count": 1, "edge": "branded_content_ad_permissions"}
+    (await emulator.post("/admin/faults", json=fault)).raise_for_status()
+    document = "query($id: ID!) { brand(igId: $id) { permissions(first: 3) { nodes { id } } } }"
+    body = {"query": document, "variables": {"id": demo.big_brand}}
+    response = await _post(server, body, demo.agency)
+    assert "errors" not in response.json()
+    request_id = response.headers["x-request-id"]
+    attempts = [(line["attempt"], line["status"]) for line in _upstream(server, request_id)]
+    assert attempts == [(1, "503"), (2, "200")]
+    assert _access(server, request_id)["upstreamCalls"] == 2
+
+
+@pytest.mark.parametrize("sent", [b"has spaces", b"x" * 129, "caf\u00e9".encode(), b"", b"<b>"])
+async def test_an_unusable_client_request_id_is_replaced(
+    server: Server, demo: Demo, sent: bytes
+) -> None:
+    body = {"query": "query Broken { nope }"}
+    response = await _post(server, body, demo.agency, sent)
+    request_id = response.headers["x-request-id"]
+    assert GENERATED_ID.fullmatch(request_id)
+    (error,) = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "requestId": request_id}
+    assert _access(server, request_id)["outcome"] == "BAD_USER_INPUT"
+
+
+async def test_no_line_holds_a_token_a_next_url_or_a_document(server: Server, demo: Demo) -> None:
+    document = (
+        "query Paged($id: ID!, $after: String) { brand(igId: $id) "
+        "{ permissions(first: 2, after: $after) { pageInfo { endCursor } } } }"
+    )
+    first = await _post(
+        server, {"query": document, "variables": {"id": demo.big_brand}}, demo.agency
+    )
+    cursor = first.json()["data"]["brand"]["permissions"]["pageInfo"]["endCursor"]
+    variables = {"id": demo.big_brand, "after": cursor}
+    await _post(server, {"query": document, "variables": variables}, demo.agency)
+    await _post(server, {"query": document, "variables": variables}, demo.expired)
+    text = server.log.read_text()
+    tokens = [entry["token"] for entry in demo.state["tokens"]]
+    assert [token for token in tokens if token in text] == []
+    for secret_or_body in ("access_token", "after=", "paging", "permissions(first", cursor):
+        assert secret_or_body not in text
+    lines = server.lines()
+    assert len(lines) > 10
+    assert all("requestId" in line for line in lines)
+
+
+@pytest.fixture
+def captured() -> Iterator[io.StringIO]:
+    """Log lines configured by logs.configure into a string, the root logger restored after."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level, logging.getLogger("partnergraph").level)
+    stream = io.StringIO()
+    yield stream
+    root.handlers[:], root.level = saved[0], saved[1]
+    logging.getLogger("partnergraph").setLevel(saved[2])
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_tokens_are_cut_from_any_line_and_traceback(captured: io.StringIO, log_format: str) -> None:
+    logs.configure("INFO", log_format, captured)
+    logger = logging.getLogger("partnergraph.test")
+    try:
+        raise ValueError("GET https://graph.example/me?access_token=EAAsecret1&limit=5")
+    except ValueError:
+        logger.exception("failed with Authorization: Bearer EAAsecret2", extra={"fields": {"n": 1}})
+    text = captured.getvalue()
+    assert "EAAsecret" not in text
+    assert text.count("[redacted]") >= 3
+    assert "Traceback" in text
+    if log_format == "json":
+        (line,) = text.splitlines()
+        assert json.loads(line)["n"] == 1
+    else:
+        assert "n=1" in text.splitlines()[0]
+
+
+def test_a_terminal_gets_text_and_a_file_json(captured: io.StringIO) -> None:
+    logs.configure("WARNING", None, captured)
+    logging.getLogger("partnergraph.test").warning("plain", extra={"fields": {"k": "v"}})
+    assert json.loads(captured.getvalue())["k"] == "v"
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    logs.configure("WARNING", None, terminal)
+    logging.getLogger("partnergraph.test").warning("plain", extra={"fields": {"k": "v"}})
+    assert terminal.getvalue().rstrip().endswith("plain  k=v")

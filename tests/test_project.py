@@ -1,0 +1,90 @@
+"""The project as a newcomer and a maintainer meet it: a lean runtime install, declared and
+pinned dependencies, a licence and a changelog."""
+
+import ast
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from importlib.metadata import packages_distributions, version
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+RUNTIME = {_normal(Requirement(line).name): Requirement(line) for line in PROJECT["dependencies"]}
+DEVELOPMENT = {_normal(Requirement(line).name) for line in PROJECT["optional-dependencies"]["dev"]}
+INTERNALS_USED = ("strawberry-graphql", "graphql-core")
+
+
+def _dry_run(target: str) -> str:
+    """What `make <target>` would run on a fresh clone (every step, nothing run)."""
+    result = subprocess.run(  # noqa: S603
+        ["make", "--always-make", "--dry-run", "--no-print-directory", target],  # noqa: S607
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MAKE")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_runtime_dependencies_hold_no_development_tool() -> None:
+    assert DEVELOPMENT
+    assert not DEVELOPMENT & set(RUNTIME)
+    for tool in ("pytest", "mypy", "ruff", "playwright", "hypothesis"):
+        assert tool in DEVELOPMENT
+        assert tool not in RUNTIME
+
+
+def test_make_serve_installs_the_runtime_only_and_make_test_adds_the_development_tools() -> None:
+    serve = _dry_run("serve")
+    assert "pip install --quiet -e .\n" in serve
+    assert "[dev]" not in serve
+    assert serve.rstrip().endswith("partnergraph serve")
+    assert "-e '.[dev]'" in _dry_run("test")
+
+
+def test_every_imported_package_is_declared() -> None:
+    imported = set()
+    for source in (ROOT / "partnergraph").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    distributions = packages_distributions()
+    third_party = imported - set(sys.stdlib_module_names) - {"partnergraph"}
+    assert {"strawberry", "graphql", "cross_web", "tenacity"} <= third_party
+    for module in sorted(third_party):
+        names = {_normal(name) for name in distributions[module]}
+        assert names & set(RUNTIME), f"{module} is imported but not a declared dependency"
+
+
+def test_libraries_whose_internals_are_used_are_pinned_to_the_tested_minor() -> None:
+    for name in INTERNALS_USED:
+        installed = Version(version(name))
+        next_minor = Version(f"{installed.major}.{installed.minor + 1}")
+        specifier = RUNTIME[name].specifier
+        assert installed in specifier, name
+        assert next_minor not in specifier, name
+
+
+def test_the_licence_and_the_changelog() -> None:
+    assert PROJECT["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "keepachangelog.com" in changelog
+    assert re.search(r"^## \[Unreleased\]$", changelog, re.M)
+    assert re.search(
+        rf"^## \[{re.escape(PROJECT['version'])}\] - \d{{4}}-\d\d-\d\d$", changelog, re.M
+    )
