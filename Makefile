@@ -65,12 +65,13 @@ $(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages the tests drive for real: headless Chromium.
+# Debian packages the tests drive for real: headless Chromium, and jq for the README's examples.
 system-packages:
-	@command -v chromium >/dev/null || { \
+	@missing=$$(for command in chromium jq; do command -v $$command >/dev/null || echo $$command; done); \
+	test -z "$$missing" || { \
 		test -n "$$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit)" || apt-get update; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
-		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing \
+		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; }
 
 clean:
 	rm -rf $(VENV) $(CODEGEN_VENV) node_modules build *.egg-info
