@@ -19,7 +19,7 @@ class Showcase:
     """What GraphiQL opens with in demo mode: tokens, and variables that run as they are.
 
     The agency's token and its brand with the most permissions; a creator with pending
-    invites and their token; a creator that brand has never asked.
+    invites and their token; creators that brand has never asked (the first by ID too).
     """
 
     authorization: str
@@ -27,18 +27,23 @@ class Showcase:
     creator_authorization: str
     creator_id: str
     unasked_id: str
-    unasked_username: str
+    unasked_usernames: tuple[str, ...]
 
     def tabs(self, documents: Mapping[str, str]) -> list[Tab]:
         """A tab for each document, those with demo variables first, each with its token."""
         brand = {"Authorization": self.authorization}
         creator = {"Authorization": self.creator_authorization}
-        ask = {"brandId": self.brand_id, "creatorUsername": self.unasked_username}
+        ask = {"brandId": self.brand_id, "creatorUsername": self.unasked_usernames[0]}
+        creators = [{"username": username} for username in self.unasked_usernames]
         revoke = {"brandId": self.brand_id, "creatorIgId": self.unasked_id}
         respond = {"creatorId": self.creator_id, "mediaId": ""}  # a mediaId from CreatorInvites
         presets: dict[str, tuple[dict[str, object], dict[str, str]]] = {
             "BrandPermissions": ({"brandId": self.brand_id, "first": 10}, brand),
             "RequestPermission": ({"input": ask}, brand),
+            "RequestPermissions": (
+                {"input": {"brandId": self.brand_id, "creators": creators}},
+                brand,
+            ),
             "RevokePermission": ({"input": revoke}, brand),
             "CreatorInvites": ({"creatorId": self.creator_id, "first": 10}, creator),
             "AcceptInvite": ({"input": respond}, creator),
@@ -81,14 +86,14 @@ async def showcase(http: httpx.AsyncClient, base_url: str, public_url: str) -> S
     if manager is None or best is None or creator is None or not state["creators"]:
         return None
     # The seed leaves the brand with the most permissions unasked of its last creators.
-    unasked = state["creators"][-1]
+    unasked = state["creators"][:-4:-1]
     return Showcase(
         authorization=f"Bearer {manager.token}",
         brand_id=best["id"],
         creator_authorization=f"Bearer {creator.token}",
         creator_id=creator.user_id,
-        unasked_id=unasked["id"],
-        unasked_username=unasked["username"],
+        unasked_id=unasked[0]["id"],
+        unasked_usernames=tuple(creator["username"] for creator in unasked),
     )
 
 
