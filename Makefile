@@ -65,16 +65,14 @@ $(STAMP): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# Debian packages the tests drive for real: headless Chromium and a redis-server they start.
+# Debian packages the tests drive for real: headless Chromium, jq for the README's examples, and a redis-server
+# the tests start.
 system-packages:
-	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
-	if [ -n "$$missing" ]; then \
+	@missing=$$(for command in chromium jq redis-server; do command -v $$command >/dev/null || echo $$command; done); \
+	test -z "$$missing" || { \
 		test -n "$$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit)" || apt-get update; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing \
-		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; \
-	fi
+		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; }
 
 clean:
 	rm -rf $(VENV) $(CODEGEN_VENV) node_modules build *.egg-info

@@ -1,5 +1,6 @@
 """Drives Debian's headless Chromium through Playwright and records what a page asked for."""
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -70,6 +71,17 @@ class PageVisit:
     async def type_into(self, editor: Locator, text: str) -> None:
         """Replace the text of a GraphiQL editor, as if the user had typed it."""
         await editor.evaluate(_SET_EDITOR_TEXT, text)
+
+    async def tab_titles(self) -> list[str]:
+        """The titles of GraphiQL's tabs, in order."""
+        return await self.page.locator(".graphiql-tab-button").all_inner_texts()
+
+    async def open_tab(self, title: str) -> None:
+        """Make the tab titled `title` the active one, as a click on it does."""
+        exactly = re.compile(f"^{re.escape(title)}$")
+        await self.page.locator(".graphiql-tab-button").filter(has_text=exactly).first.click()
+        active = self.page.locator(".graphiql-tab-active .graphiql-tab-button")
+        await active.filter(has_text=exactly).wait_for()
 
     async def run(self) -> None:
         """Press GraphiQL's run (execute) button."""

@@ -22,7 +22,12 @@ from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
 from partnergraph.server import demo
 from partnergraph.server.access import AccessLog, RequestObserver
-from partnergraph.server.graphiql import graphiql_assets, render_graphiql
+from partnergraph.server.graphiql import (
+    Tab,
+    graphiql_assets,
+    operation_documents,
+    render_graphiql,
+)
 from partnergraph.server.health import UpstreamProbe, healthz, readyz
 from partnergraph.server.metrics import Metrics
 from partnergraph.server.settings import Settings
@@ -30,7 +35,7 @@ from partnergraph.server.view import GraphQLView
 
 logger = logging.getLogger("partnergraph")
 
-_EXAMPLE_QUERY = Path(__file__).resolve().parents[2] / "queries" / "BrandPermissions.graphql"
+_QUERIES = Path(__file__).resolve().parents[2] / "queries"
 _DEMO_GRAPH_URL = "http://emulator.demo"
 
 
@@ -80,13 +85,9 @@ def create_app(
 
     def graphiql_page(request: Request) -> str:
         root_path = request.scope.get("root_path", "")
-        return render_graphiql(
-            endpoint=root_path + "/graphql",
-            query=_example_query(),
-            headers={"Authorization": shown[0].authorization} if shown else {},
-            variables={"brandId": shown[0].brand_id, "first": 10} if shown else None,
-            root_path=root_path,
-        )
+        documents = operation_documents(_QUERIES)
+        tabs = shown[0].tabs(documents) if shown else [Tab(doc) for doc in documents.values()]
+        return render_graphiql(endpoint=root_path + "/graphql", tabs=tabs, root_path=root_path)
 
     view = GraphQLView(lambda: app.state.services, graphiql_page)
     routes: list[BaseRoute] = [
@@ -162,13 +163,6 @@ def _services(
         state=state,
         watchers=Watchers(state, settings.poll_interval),
     )
-
-
-def _example_query() -> str:
-    try:
-        return _EXAMPLE_QUERY.read_text()
-    except OSError:
-        return ""
 
 
 def _to_graphiql(request: Request) -> RedirectResponse:

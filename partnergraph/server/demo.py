@@ -1,5 +1,6 @@
 """Demo mode: the embedded emulator as upstream, and its tokens announced to whoever runs it."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -7,6 +8,7 @@ import httpx
 from starlette.applications import Starlette
 
 from partnergraph.emulator.app import create_emulator_app
+from partnergraph.server.graphiql import Tab
 
 _SHOWN = 8
 """Characters of each demo token the banner shows."""
@@ -14,10 +16,42 @@ _SHOWN = 8
 
 @dataclass(frozen=True, slots=True)
 class Showcase:
-    """What GraphiQL opens with in demo mode: a token and the brand with the most permissions."""
+    """What GraphiQL opens with in demo mode: tokens, and variables that run as they are.
+
+    The agency's token and its brand with the most permissions; a creator with pending
+    invites and their token; creators that brand has never asked (the first by ID too).
+    """
 
     authorization: str
     brand_id: str
+    creator_authorization: str
+    creator_id: str
+    unasked_id: str
+    unasked_usernames: tuple[str, ...]
+
+    def tabs(self, documents: Mapping[str, str]) -> list[Tab]:
+        """A tab for each document, those with demo variables first, each with its token."""
+        brand = {"Authorization": self.authorization}
+        creator = {"Authorization": self.creator_authorization}
+        ask = {"brandId": self.brand_id, "creatorUsername": self.unasked_usernames[0]}
+        creators = [{"username": username} for username in self.unasked_usernames]
+        revoke = {"brandId": self.brand_id, "creatorIgId": self.unasked_id}
+        respond = {"creatorId": self.creator_id, "mediaId": ""}  # a mediaId from CreatorInvites
+        presets: dict[str, tuple[dict[str, object], dict[str, str]]] = {
+            "BrandPermissions": ({"brandId": self.brand_id, "first": 10}, brand),
+            "RequestPermission": ({"input": ask}, brand),
+            "RequestPermissions": (
+                {"input": {"brandId": self.brand_id, "creators": creators}},
+                brand,
+            ),
+            "RevokePermission": ({"input": revoke}, brand),
+            "CreatorInvites": ({"creatorId": self.creator_id, "first": 10}, creator),
+            "AcceptInvite": ({"input": respond}, creator),
+            "DeclineInvite": ({"input": respond}, creator),
+        }
+        names = [name for name in presets if name in documents]
+        names += [name for name in documents if name not in presets]
+        return [Tab(documents[name], *presets.get(name, ({}, brand))) for name in names]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +77,24 @@ async def showcase(http: httpx.AsyncClient, base_url: str, public_url: str) -> S
     response = await http.get(f"{base_url}/admin/state")
     response.raise_for_status()
     state = response.json()
-    manager = announce(_tokens(state), f"{public_url}/emulator/admin/state")
-    if manager is None:
-        return None
-    brands = [b for b in state["brands"] if b["id"] in set(manager.brand_ids)]
+    tokens = _tokens(state)
+    manager = announce(tokens, f"{public_url}/emulator/admin/state")
+    brands = [b for b in state["brands"] if manager and b["id"] in set(manager.brand_ids)]
     best = max(brands, key=lambda brand: brand["permissionCount"], default=None)
-    return Showcase(f"Bearer {manager.token}", best["id"]) if best else None
+    invited = {c["id"] for c in state["creators"] if c["pendingInviteCount"]}
+    creator = next((t for t in tokens if t.role == "creator" and t.user_id in invited), None)
+    if manager is None or best is None or creator is None or not state["creators"]:
+        return None
+    # The seed leaves the brand with the most permissions unasked of its last creators.
+    unasked = state["creators"][:-4:-1]
+    return Showcase(
+        authorization=f"Bearer {manager.token}",
+        brand_id=best["id"],
+        creator_authorization=f"Bearer {creator.token}",
+        creator_id=creator.user_id,
+        unasked_id=unasked[0]["id"],
+        unasked_usernames=tuple(creator["username"] for creator in unasked),
+    )
 
 
 def _tokens(state: dict[str, Any]) -> list[DemoToken]:

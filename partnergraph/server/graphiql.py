@@ -3,16 +3,18 @@
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-__all__ = ["STATIC_PATH", "graphiql_assets", "render_graphiql"]
+__all__ = ["STATIC_PATH", "Tab", "graphiql_assets", "operation_documents", "render_graphiql"]
 
 STATIC_PATH = "/graphiql/static"
 """Where `graphiql_assets()` serves the vendored React and GraphiQL files."""
@@ -29,6 +31,15 @@ _CACHE_CONTROL = "public, max-age=31536000, immutable"
 _SCRIPT_SAFE = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Tab:
+    """A GraphiQL tab: a document, and the variables and headers it opens with."""
+
+    query: str
+    variables: Mapping[str, object] | None = None
+    headers: Mapping[str, str] | None = None
 
 
 class _ImmutableStaticFiles(StaticFiles):
@@ -60,29 +71,34 @@ def _script_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).translate(_SCRIPT_SAFE)
 
 
-def render_graphiql(
-    *,
-    endpoint: str,
-    query: str,
-    headers: Mapping[str, str],
-    variables: Mapping[str, object] | None = None,
-    root_path: str = "",
-) -> str:
-    """The GraphiQL page for `endpoint`, opened on `query` with `headers` pre-filled.
+def operation_documents(folder: Path) -> dict[str, str]:
+    """The operations of `folder` (one per .graphql file, named after it) by name, sorted.
 
-    `headers` (e.g. a demo token's `Authorization`) fill GraphiQL's headers
-    editor; an empty mapping leaves it empty. `variables` fill the variables
-    editor. Asset URLs start with `root_path`.
+    A missing folder (an installed package without the repository's queries/) has none.
     """
-    config = {
-        "endpoint": endpoint,
-        "query": query,
-        "headers": json.dumps(dict(headers), indent=2) if headers else "",
-        "variables": json.dumps(dict(variables), indent=2) if variables else "",
-    }
+    return {path.stem: path.read_text() for path in sorted(folder.glob("*.graphql"))}
+
+
+def render_graphiql(*, endpoint: str, tabs: Sequence[Tab], root_path: str = "") -> str:
+    """The GraphiQL page for `endpoint`, with `tabs` open and the first one active.
+
+    Each tab's headers (e.g. a demo token's `Authorization`) fill GraphiQL's headers
+    editor while it is active, and its variables the variables editor; the first tab's
+    headers also fill tabs the user opens. Asset URLs start with `root_path`.
+    """
+    config = {"endpoint": endpoint, "tabs": [_tab_config(tab) for tab in tabs]}
     values = {
         "static": html.escape(root_path.rstrip("/") + STATIC_PATH, quote=True),
         "config": _script_json(config),
     }
     # One pass: a substituted value is never scanned for placeholders again.
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], _template())
+
+
+def _tab_config(tab: Tab) -> dict[str, str]:
+    """A tab as GraphiQL takes it: each editor's text."""
+    return {
+        "query": tab.query,
+        "variables": json.dumps(dict(tab.variables), indent=2) if tab.variables else "",
+        "headers": json.dumps(dict(tab.headers), indent=2) if tab.headers else "",
+    }

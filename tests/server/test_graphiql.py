@@ -5,21 +5,30 @@ import json
 import os
 import re
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+import strawberry
 import uvicorn
-from playwright.async_api import expect
+from playwright.async_api import WebSocket, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL
 
 from partnergraph.schema.build import schema
-from partnergraph.server.graphiql import STATIC_PATH, graphiql_assets, render_graphiql
+from partnergraph.server.graphiql import (
+    STATIC_PATH,
+    Tab,
+    graphiql_assets,
+    operation_documents,
+    render_graphiql,
+)
 from tests.browser import PageVisit, open_page
 from tests.servers import running
 
@@ -28,9 +37,10 @@ DEMO_HEADERS = {"Authorization": "Bearer demo-brand-token"}
 HOSTILE_QUERY = (
     '# </script><script>window.broken = true</script> <!-- & \u2028 \u2029 "\n{ __typename }\n'
 )
-EXAMPLE_QUERY = (
-    Path(__file__).resolve().parents[2] / "queries" / "BrandPermissions.graphql"
-).read_text()
+QUERIES = Path(__file__).resolve().parents[2] / "queries"
+OPERATIONS = sorted(path.stem for path in QUERIES.glob("*.graphql"))
+EXAMPLE_QUERY = (QUERIES / "BrandPermissions.graphql").read_text()
+LIVE_TOKEN = "Bearer live-token"
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "graphiql.png"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "partnergraph" / "server" / "static" / "graphiql"
@@ -44,13 +54,43 @@ async def graphql(request: Request) -> Response:
 
 
 async def hostile(request: Request) -> Response:
-    return HTMLResponse(render_graphiql(endpoint="/graphql", query=HOSTILE_QUERY, headers={}))
+    return HTMLResponse(render_graphiql(endpoint="/graphql", tabs=[Tab(HOSTILE_QUERY)]))
+
+
+@strawberry.type
+class _LiveQuery:
+    @strawberry.field
+    def hello(self) -> str:
+        return "hello"
+
+
+@strawberry.type
+class _LiveSubscription:
+    @strawberry.subscription
+    async def greetings(self, info: strawberry.Info, count: int) -> AsyncGenerator[str, None]:
+        """`count` greetings to whoever the connection_init payload's Authorization names."""
+        params: dict[str, Any] = info.context.get("connection_params") or {}
+        for number in range(1, count + 1):
+            yield f"{number} of {count} to {params.get('Authorization')}"
+
+
+# Subscriptions as partnergraph serves them: graphql-transport-ws on the GraphQL path.
+live_graphql = GraphQL(strawberry.Schema(query=_LiveQuery, subscription=_LiveSubscription))
+LIVE_QUERY = "subscription Greetings {\n  greetings(count: 3)\n}\n"
+
+
+async def live(request: Request) -> Response:
+    tab = Tab(LIVE_QUERY, headers={"Authorization": LIVE_TOKEN})
+    return HTMLResponse(render_graphiql(endpoint="/live/graphql", tabs=[tab]))
 
 
 app = Starlette(
     routes=[
         Route("/graphql", graphql, methods=["POST"]),
         Route("/hostile", hostile),
+        Route("/live", live),
+        Route("/live/graphql", live_graphql),
+        WebSocketRoute("/live/graphql", live_graphql),
         graphiql_assets(),
     ]
 )
@@ -91,58 +131,62 @@ async def base_url() -> AsyncIterator[str]:
         sock.close()
 
 
-def _config(page: str) -> dict[str, str]:
+def _config(page: str) -> dict[str, Any]:
     match = re.search(
         r'<script type="application/json" id="graphiql-config">(.*?)</script>', page, re.S
     )
     assert match is not None
-    config: dict[str, str] = json.loads(match.group(1))
+    config: dict[str, Any] = json.loads(match.group(1))
     return config
 
 
 # The page as HTML.
 
 
-def test_page_embeds_query_headers_and_endpoint() -> None:
-    page = render_graphiql(endpoint="/api/graphql", query=EXAMPLE_QUERY, headers=DEMO_HEADERS)
-    config = _config(page)
+def test_page_embeds_tabs_and_endpoint() -> None:
+    tabs = [
+        Tab(EXAMPLE_QUERY, {"brandId": "1"}, DEMO_HEADERS),
+        Tab("{ rateLimit { appCallCount } }"),
+    ]
+    config = _config(render_graphiql(endpoint="/api/graphql", tabs=tabs))
     assert config["endpoint"] == "/api/graphql"
-    assert config["query"] == EXAMPLE_QUERY
-    assert json.loads(config["headers"]) == DEMO_HEADERS
+    first, second = config["tabs"]
+    assert first["query"] == EXAMPLE_QUERY
+    assert json.loads(first["variables"]) == {"brandId": "1"}
+    assert json.loads(first["headers"]) == DEMO_HEADERS
+    # No headers or variables leave those editors empty.
+    assert second == {"query": "{ rateLimit { appCallCount } }", "variables": "", "headers": ""}
 
 
-def test_no_headers_leave_the_headers_editor_empty() -> None:
-    assert _config(render_graphiql(endpoint="/graphql", query="{ hello }", headers={}))[
-        "headers"
-    ] == ("")
+def test_operation_documents_are_the_query_files_by_name(tmp_path: Path) -> None:
+    assert list(operation_documents(QUERIES)) == OPERATIONS
+    assert operation_documents(QUERIES)["BrandPermissions"] == EXAMPLE_QUERY
+    assert operation_documents(tmp_path / "missing") == {}
 
 
 def test_values_cannot_leave_the_script_element() -> None:
-    page = render_graphiql(
-        endpoint="/graphql?</script>", query=HOSTILE_QUERY, headers={"X-A": "</script>&"}
-    )
+    tab = Tab(HOSTILE_QUERY, {"x": "</script>"}, {"X-A": "</script>&"})
+    page = render_graphiql(endpoint="/graphql?</script>", tabs=[tab])
     # Nothing but the template's own elements opened or closed a script.
-    benign = render_graphiql(endpoint="/graphql", query="", headers={})
+    benign = render_graphiql(endpoint="/graphql", tabs=[])
     assert page.count("</script>") == page.count("<script") == benign.count("<script")
     for forbidden in ("<!--", "\u2028", "\u2029", "</"):
         assert forbidden not in page.split('id="graphiql-config">', 1)[1].split("</script>")[0]
     config = _config(page)
-    assert config["query"] == HOSTILE_QUERY
+    assert config["tabs"][0]["query"] == HOSTILE_QUERY
     assert config["endpoint"] == "/graphql?</script>"
 
 
 def test_placeholders_in_values_are_not_substituted() -> None:
-    page = render_graphiql(endpoint="{{static}}", query="{{config}}", headers={}, root_path="/p")
+    page = render_graphiql(endpoint="{{static}}", tabs=[Tab("{{config}}")], root_path="/p")
     assert _config(page) == {
         "endpoint": "{{static}}",
-        "query": "{{config}}",
-        "headers": "",
-        "variables": "",
+        "tabs": [{"query": "{{config}}", "variables": "", "headers": ""}],
     }
 
 
 def test_assets_are_local_and_follow_root_path() -> None:
-    page = render_graphiql(endpoint="/graphql", query="", headers={}, root_path="/behind/proxy")
+    page = render_graphiql(endpoint="/graphql", tabs=[], root_path="/behind/proxy")
     urls = re.findall(r'(?:src|href)="([^"]*)"', page)
     assert urls, page
     for url in urls:
@@ -226,6 +270,81 @@ async def test_graphiql_runs_the_example_offline(demo_server: str) -> None:
         assert token not in stored
         _assert_stayed_on_loopback(visit)
         assert any(urlsplit(url).path == "/graphql" for url in visit.requests[1:])
+
+
+async def test_every_operation_is_a_tab_that_runs_with_its_token(demo_server: str) -> None:
+    async with open_page(f"{demo_server}/graphql") as visit:
+        await visit.wait_for(".graphiql-tab-button")
+        titles = await visit.tab_titles()
+        assert titles[0] == "BrandPermissions"
+        assert sorted(titles) == OPERATIONS
+        agency = json.loads(await visit.editor_text(visit.headers_editor()))
+
+        # A creator's operation opens with that creator's token and ID.
+        await visit.open_tab("CreatorInvites")
+        assert (
+            await visit.editor_text(visit.query_editor())
+            == (QUERIES / "CreatorInvites.graphql").read_text()
+        )
+        creator = json.loads(await visit.editor_text(visit.headers_editor()))
+        assert creator["Authorization"].startswith("Bearer EAA")
+        assert creator != agency
+        await visit.run()
+        invites = json.loads(await visit.wait_for_result('"hasNextPage"'))["data"]["creator"]
+        assert (
+            invites["igId"]
+            == json.loads(await visit.editor_text(visit.variables_editor()))["creatorId"]
+        )
+        assert len(invites["invites"]["edges"]) == 10
+
+        # A mutation runs as it opens: the agency asks a creator its brand never asked.
+        await visit.open_tab("RequestPermission")
+        assert json.loads(await visit.editor_text(visit.headers_editor())) == agency
+        await visit.run()
+        payload = json.loads(await visit.wait_for_result('"userErrors"'))["data"][
+            "requestPermission"
+        ]
+        assert payload["userErrors"] == []
+        assert payload["permission"]["status"] == "PENDING"
+
+        # Closed tabs come back on the next visit, and restored tabs get their tokens back.
+        await visit.page.locator(".graphiql-tab-active .graphiql-tab-close").click()
+        await visit.page.wait_for_function(
+            """() => {
+                const stored = localStorage.getItem('graphiql:tabState');
+                return stored !== null && !stored.includes('"title":"RequestPermission"');
+            }"""
+        )
+        await visit.page.reload()
+        await visit.wait_for(".graphiql-tab-button")
+        assert sorted(await visit.tab_titles()) == OPERATIONS
+        await visit.open_tab("CreatorInvites")
+        assert json.loads(await visit.editor_text(visit.headers_editor())) == creator
+        stored = await visit.page.evaluate("localStorage.getItem('graphiql:tabState')")
+        assert creator["Authorization"].removeprefix("Bearer ") not in stored
+        _assert_stayed_on_loopback(visit)
+
+
+async def test_subscriptions_run_over_websocket_with_the_headers(base_url: str) -> None:
+    async with open_page(f"{base_url}/live") as visit:
+        sockets: list[WebSocket] = []
+        sent: list[str] = []
+
+        def on_websocket(socket: WebSocket) -> None:
+            sockets.append(socket)
+            socket.on("framesent", lambda payload: sent.append(str(payload)))
+
+        visit.page.on("websocket", on_websocket)
+        await visit.wait_for(".graphiql-container .graphiql-query-editor")
+        await visit.run()
+        result = await visit.wait_for_result("3 of 3")
+        assert json.loads(result) == {"data": {"greetings": f"3 of 3 to {LIVE_TOKEN}"}}
+        assert [urlsplit(socket.url)[:3] for socket in sockets] == [
+            ("ws", urlsplit(base_url).netloc, "/live/graphql")
+        ]
+        init = json.loads(sent[0])
+        assert init == {"type": "connection_init", "payload": {"Authorization": LIVE_TOKEN}}
+        _assert_stayed_on_loopback(visit)
 
 
 async def test_a_query_with_script_end_tags_renders(base_url: str) -> None:
