@@ -8,9 +8,9 @@ goes to the log only), then writes one access line and counts the GraphQL reques
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,7 +36,7 @@ def request_id(header: bytes | None) -> str:
         sent = header.decode("latin-1")
         if _REQUEST_ID.fullmatch(sent):
             return sent
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as uuid4().hex, a few times cheaper
 
 
 class AccessLog:
@@ -86,36 +86,32 @@ class AccessLog:
 
     def _finish(self, scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
         relative = scope["path"][len(scope.get("root_path", "")) :]
+        graphql = relative == self._graphql_path
+        outcome = _outcome(record, status)
+        if graphql:
+            self._metrics.request(record.operation_name, outcome, seconds)
+        level = logging.DEBUG if relative in _PROBES else logging.INFO
+        if not _access.isEnabledFor(level):
+            return
+        path = _shown_path(scope)
         fields: dict[str, object] = {
             "requestId": record.request_id,
             "method": scope["method"],
-            "path": _shown_path(scope),
+            "path": path,
             "status": status,
             "durationMs": round(seconds * 1000, 2),
         }
-        graphql = relative == self._graphql_path
         if graphql:
-            operation_type = record.operation_type
-            if operation_type is None and record.answered_from_cache:
-                operation_type = "query"  # only queries are answered from the cache
             fields |= {
                 "operationName": record.operation_name,
-                "operationType": operation_type,
+                # only queries are answered from the cache
+                "operationType": record.operation_type
+                or ("query" if record.answered_from_cache else None),
                 "cached": record.answered_from_cache,
                 "upstreamCalls": record.upstream_calls,
+                "outcome": outcome,
             }
-            outcome = _outcome(record, status)
-            fields["outcome"] = outcome
-            self._metrics.request(record.operation_name, outcome, seconds)
-        level = logging.DEBUG if relative in _PROBES else logging.INFO
-        _access.log(
-            level,
-            "%s %s %d",
-            fields["method"],
-            fields["path"],
-            status,
-            extra={"fields": fields},
-        )
+        _access.log(level, "%s %s %d", scope["method"], path, status, extra={"fields": fields})
 
 
 class RequestObserver:

@@ -16,12 +16,16 @@ from partnergraph import telemetry
 
 __all__ = ["JsonFormatter", "TextFormatter", "configure", "scrub"]
 
+_MARKERS = ("access_token", "bearer", "oauth")
 _SECRETS = re.compile(r"(access_token=|\b(?:bearer|oauth)\s+)[^\s&\"',;)]+", re.IGNORECASE)
 _REDACTED = "[redacted]"
 
 
 def scrub(text: str) -> str:
     """text with the value of every access token it shows replaced."""
+    lowered = text.lower()
+    if not any(marker in lowered for marker in _MARKERS):
+        return text  # the common case, a few times faster than the expression
     return _SECRETS.sub(lambda match: match.group(1) + _REDACTED, text)
 
 
