@@ -77,10 +77,14 @@ def _free_port() -> int:
 
 
 def _environment() -> dict[str, str]:
-    """The caller's environment, without the venv's bin/ on PATH: as a new user's shell."""
+    """A new user's shell: the venv off the PATH, no settings, no parent make's flags."""
     venv_bin = str(Path(sys.executable).parent)
     path = [entry for entry in os.environ["PATH"].split(os.pathsep) if entry != venv_bin]
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PARTNERGRAPH_")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PARTNERGRAPH_", "MAKE")) and key != "MFLAGS"
+    }
     return {**env, "PATH": os.pathsep.join(path), "PYTHONPATH": str(ROOT / "clients" / "python")}
 
 
