@@ -45,6 +45,7 @@ class Showcase:
                 brand,
             ),
             "RevokePermission": ({"input": revoke}, brand),
+            "PermissionChanged": ({"brandId": self.brand_id}, brand),
             "CreatorInvites": ({"creatorId": self.creator_id, "first": 10}, creator),
             "AcceptInvite": ({"input": respond}, creator),
             "DeclineInvite": ({"input": respond}, creator),

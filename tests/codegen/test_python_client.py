@@ -1,6 +1,7 @@
 """Every operation of queries/ through the generated Python client, against `partnergraph serve`."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from tests.demo import Demo, demo_of
 from tests.servers import running
 
 QUERIES = sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.graphql"))
+POLL_INTERVAL = 0.3
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Live:
     """`partnergraph serve` on the freshly reset emulator, and the demo data behind it."""
 
     url: str
+    emulator_url: str
     demo: Demo
 
     @asynccontextmanager
@@ -50,8 +53,9 @@ class Live:
 def live(emulator_url: str) -> Iterator[Live]:
     httpx.post(f"{emulator_url}/admin/reset").raise_for_status()
     demo = demo_of(httpx.get(f"{emulator_url}/admin/state").json())
-    with running("serve", env={"PARTNERGRAPH_GRAPH_URL": emulator_url}) as url:
-        yield Live(url, demo)
+    env = {"PARTNERGRAPH_GRAPH_URL": emulator_url, "PARTNERGRAPH_POLL_INTERVAL": str(POLL_INTERVAL)}
+    with running("serve", env=env) as url:
+        yield Live(url, emulator_url, demo)
 
 
 async def _brand_permissions(live: Live) -> None:
@@ -192,6 +196,47 @@ async def _viewer(live: Live) -> None:
     assert len(odd.permissions.nodes) == 2
 
 
+async def _permission_reads(emulator: httpx.AsyncClient) -> int:
+    stats = (await emulator.get("/admin/stats")).json()
+    reads: int = stats["byEdge"].get("branded_content_ad_permissions", {}).get("GET", 0)
+    return reads
+
+
+async def _permission_changed(live: Live) -> None:
+    scope = next(t for t in live.demo.state["tokens"] if t["token"] == live.demo.agency)
+    brand = next(
+        b["id"]
+        for b in live.demo.state["brands"]
+        if 0 < b["permissionCount"] <= 100 and b["id"] in scope["brandIds"]
+    )
+    async with live.client(live.demo.agency) as agency:
+        page = await agency.brand_permissions(
+            brand_id=brand, first=1, status=PermissionStatus.PENDING
+        )
+    pending = page.brand.permissions.edges[0].node
+    async with (
+        httpx.AsyncClient(base_url=live.emulator_url) as emulator,
+        PartnergraphClient(
+            ws_url=live.url.replace("http://", "ws://") + "/graphql",
+            ws_connection_init_payload={"Authorization": f"Bearer {live.demo.agency}"},
+        ) as client,
+    ):
+        (await emulator.post("/admin/stats/reset")).raise_for_status()
+        changes = client.permission_changed(brand_id=brand)
+        assert isinstance(changes, AsyncGenerator)  # closed below, with its WebSocket
+        first = asyncio.ensure_future(anext(changes))
+        async with asyncio.timeout(10):
+            while await _permission_reads(emulator) < 1:  # noqa: ASYNC110 - the emulator has no hook
+                await asyncio.sleep(POLL_INTERVAL / 5)  # sleep-ok: the poller took its snapshot
+            approve = {"status": "APPROVED"}
+            await emulator.post(f"/admin/permissions/{pending.graph_id}", json=approve)
+            change = (await first).permission_changed
+        await changes.aclose()
+    assert change.permission.id == pending.id
+    assert change.permission.status == PermissionStatus.APPROVED
+    assert change.previous_status == PermissionStatus.PENDING
+
+
 OPERATIONS: dict[str, Callable[[Live], Awaitable[None]]] = {
     "BrandPermissions": _brand_permissions,
     "CreatorInvites": _creator_invites,
@@ -203,6 +248,7 @@ OPERATIONS: dict[str, Callable[[Live], Awaitable[None]]] = {
     "RateLimit": _rate_limit,
     "Node": _node,
     "Viewer": _viewer,
+    "PermissionChanged": _permission_changed,
 }
 
 

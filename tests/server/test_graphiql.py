@@ -5,21 +5,19 @@ import json
 import os
 import re
 import socket
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import strawberry
 import uvicorn
 from playwright.async_api import WebSocket, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
-from strawberry.asgi import GraphQL
+from starlette.routing import Route
 
 from partnergraph.schema.build import schema
 from partnergraph.server.graphiql import (
@@ -40,7 +38,7 @@ HOSTILE_QUERY = (
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
 OPERATIONS = sorted(path.stem for path in QUERIES.glob("*.graphql"))
 EXAMPLE_QUERY = (QUERIES / "BrandPermissions.graphql").read_text()
-LIVE_TOKEN = "Bearer live-token"
+POLL_INTERVAL = 0.3
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "graphiql.png"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "partnergraph" / "server" / "static" / "graphiql"
@@ -57,40 +55,10 @@ async def hostile(request: Request) -> Response:
     return HTMLResponse(render_graphiql(endpoint="/graphql", tabs=[Tab(HOSTILE_QUERY)]))
 
 
-@strawberry.type
-class _LiveQuery:
-    @strawberry.field
-    def hello(self) -> str:
-        return "hello"
-
-
-@strawberry.type
-class _LiveSubscription:
-    @strawberry.subscription
-    async def greetings(self, info: strawberry.Info, count: int) -> AsyncGenerator[str, None]:
-        """`count` greetings to whoever the connection_init payload's Authorization names."""
-        params: dict[str, Any] = info.context.get("connection_params") or {}
-        for number in range(1, count + 1):
-            yield f"{number} of {count} to {params.get('Authorization')}"
-
-
-# Subscriptions as partnergraph serves them: graphql-transport-ws on the GraphQL path.
-live_graphql = GraphQL(strawberry.Schema(query=_LiveQuery, subscription=_LiveSubscription))
-LIVE_QUERY = "subscription Greetings {\n  greetings(count: 3)\n}\n"
-
-
-async def live(request: Request) -> Response:
-    tab = Tab(LIVE_QUERY, headers={"Authorization": LIVE_TOKEN})
-    return HTMLResponse(render_graphiql(endpoint="/live/graphql", tabs=[tab]))
-
-
 app = Starlette(
     routes=[
         Route("/graphql", graphql, methods=["POST"]),
         Route("/hostile", hostile),
-        Route("/live", live),
-        Route("/live/graphql", live_graphql),
-        WebSocketRoute("/live/graphql", live_graphql),
         graphiql_assets(),
     ]
 )
@@ -233,7 +201,8 @@ def _assert_stayed_on_loopback(visit: PageVisit) -> None:
 @pytest.fixture(scope="module")
 def demo_server() -> Iterator[str]:
     """`partnergraph serve` in demo mode: the embedded emulator is its upstream."""
-    with running("serve", env={"PARTNERGRAPH_GRAPH_URL": ""}) as url:
+    env = {"PARTNERGRAPH_GRAPH_URL": "", "PARTNERGRAPH_POLL_INTERVAL": str(POLL_INTERVAL)}
+    with running("serve", env=env) as url:
         yield url
 
 
@@ -325,26 +294,57 @@ async def test_every_operation_is_a_tab_that_runs_with_its_token(demo_server: st
         _assert_stayed_on_loopback(visit)
 
 
-async def test_subscriptions_run_over_websocket_with_the_headers(base_url: str) -> None:
-    async with open_page(f"{base_url}/live") as visit:
-        sockets: list[WebSocket] = []
-        sent: list[str] = []
+async def _permission_reads(http: httpx.AsyncClient) -> int:
+    stats = (await http.get("/emulator/admin/stats")).json()
+    reads: int = stats["byEdge"].get("branded_content_ad_permissions", {}).get("GET", 0)
+    return reads
 
-        def on_websocket(socket: WebSocket) -> None:
-            sockets.append(socket)
-            socket.on("framesent", lambda payload: sent.append(str(payload)))
 
-        visit.page.on("websocket", on_websocket)
-        await visit.wait_for(".graphiql-container .graphiql-query-editor")
-        await visit.run()
-        result = await visit.wait_for_result("3 of 3")
-        assert json.loads(result) == {"data": {"greetings": f"3 of 3 to {LIVE_TOKEN}"}}
-        assert [urlsplit(socket.url)[:3] for socket in sockets] == [
-            ("ws", urlsplit(base_url).netloc, "/live/graphql")
-        ]
-        init = json.loads(sent[0])
-        assert init == {"type": "connection_init", "payload": {"Authorization": LIVE_TOKEN}}
-        _assert_stayed_on_loopback(visit)
+async def test_a_subscription_runs_over_websocket_with_the_headers(demo_server: str) -> None:
+    async with httpx.AsyncClient(base_url=demo_server) as http:
+        state = (await http.get("/emulator/admin/state")).json()
+        agency = state["tokens"][0]
+        brand = next(
+            b["id"]
+            for b in state["brands"]
+            if 0 < b["permissionCount"] <= 100 and b["id"] in agency["brandIds"]
+        )
+        pending = await http.post(
+            "/graphql",
+            json={"query": EXAMPLE_QUERY, "variables": {"brandId": brand, "status": "PENDING"}},
+            headers={"Authorization": f"Bearer {agency['token']}"},
+        )
+        permission = pending.json()["data"]["brand"]["permissions"]["edges"][0]["node"]
+        async with open_page(f"{demo_server}/graphql") as visit:
+            sockets: list[WebSocket] = []
+            sent: list[str] = []
+
+            def on_websocket(socket: WebSocket) -> None:
+                sockets.append(socket)
+                socket.on("framesent", lambda payload: sent.append(str(payload)))
+
+            visit.page.on("websocket", on_websocket)
+            await visit.wait_for(".graphiql-tab-button")
+            await visit.open_tab("PermissionChanged")
+            headers = json.loads(await visit.editor_text(visit.headers_editor()))
+            assert headers == {"Authorization": f"Bearer {agency['token']}"}
+            await visit.type_into(visit.variables_editor(), json.dumps({"brandId": brand}))
+            await http.post("/emulator/admin/stats/reset")
+            await visit.run()
+            async with asyncio.timeout(10):
+                while await _permission_reads(http) < 1:  # noqa: ASYNC110 - the emulator has no hook
+                    await asyncio.sleep(POLL_INTERVAL / 5)  # sleep-ok: the poller took its snapshot
+            approve = {"status": "APPROVED"}
+            await http.post(f"/emulator/admin/permissions/{permission['graphId']}", json=approve)
+            change = json.loads(await visit.wait_for_result('"APPROVED"'))["data"]
+            assert change["permissionChanged"]["previousStatus"] == "PENDING"
+            assert change["permissionChanged"]["permission"]["id"] == permission["id"]
+            assert [urlsplit(socket.url)[:3] for socket in sockets] == [
+                ("ws", urlsplit(demo_server).netloc, "/graphql")
+            ]
+            init = json.loads(sent[0])
+            assert init == {"type": "connection_init", "payload": headers}
+            _assert_stayed_on_loopback(visit)
 
 
 async def test_a_query_with_script_end_tags_renders(base_url: str) -> None:

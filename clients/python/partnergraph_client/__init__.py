@@ -57,6 +57,12 @@ from .node import (
     NodeNodePermission,
     NodeNodePermissionBrand,
 )
+from .permission_changed import (
+    PermissionChanged,
+    PermissionChangedPermissionChanged,
+    PermissionChangedPermissionChangedPermission,
+    PermissionChangedPermissionChangedPermissionCreator,
+)
 from .rate_limit import (
     RateLimit,
     RateLimitRateLimit,
@@ -140,6 +146,10 @@ __all__ = [
     "NodeNodePermission",
     "NodeNodePermissionBrand",
     "PartnergraphClient",
+    "PermissionChanged",
+    "PermissionChangedPermissionChanged",
+    "PermissionChangedPermissionChangedPermission",
+    "PermissionChangedPermissionChangedPermissionCreator",
     "PermissionStatus",
     "RateLimit",
     "RateLimitRateLimit",
