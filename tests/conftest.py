@@ -34,8 +34,15 @@ async def demo(emulator: httpx.AsyncClient) -> Demo:
 
 
 @pytest.fixture(scope="session")
-def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    """A redis-server on a free loopback port for the whole session (flushed per test)."""
+def redis_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A redis-server on a free loopback port for the whole session."""
     directory: Path = tmp_path_factory.mktemp("redis")
     with redis_server(directory) as server:
         yield server
+
+
+@pytest.fixture
+def redis(redis_process: RedisServer) -> RedisServer:
+    """The session's redis-server, emptied: the emulator is reset per test, so is Redis."""
+    redis_process.flush()
+    return redis_process

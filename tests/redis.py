@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from redis import Redis
+
 _READY = "Ready to accept connections"
 _REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -55,6 +57,11 @@ class RedisServer:
                 threading.Thread(target=self._process.stdout.read, daemon=True).start()
                 return
         raise RuntimeError(f"redis-server exited with {self._process.wait()}")
+
+    def flush(self) -> None:
+        """Empty every database, so a test starts from no shared state."""
+        with Redis.from_url(self.url) as client:
+            client.flushall()
 
     def kill(self) -> None:
         """Kill the server at once (SIGKILL), as a crash would."""

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from tests.demo import Demo
-from tests.redis import redis_server
-from tests.servers import Server
+from tests.redis import RedisServer, redis_server
+from tests.servers import Server, started
 
 QUERY = """query($brand: ID!, $first: Int) { brand(igId: $brand) { permissions(first: $first) {
   edges { cursor node { id graphId status creator { id username } } } } } }"""
@@ -174,3 +174,26 @@ def _agency_brands(demo: Demo) -> list[str]:
     agency = next(t for t in demo.state["tokens"] if t["token"] == demo.agency)
     brands: list[str] = agency["brandIds"]
     return brands
+
+
+async def test_workers_on_redis_see_a_write_on_every_fresh_connection(
+    emulator_url: str, redis: RedisServer, demo: Demo
+) -> None:
+    creator = demo.creator_without_big_brand_permission()["username"]
+    env = {"PARTNERGRAPH_REDIS_URL": redis.url}
+    with started("serve", "--workers", "2", "--graph-url", emulator_url, env=env) as server:
+        headers = {"Authorization": f"Bearer {demo.agency}"}
+
+        async def fresh_read() -> dict[str, Any]:
+            async with httpx.AsyncClient(base_url=server.url, headers=headers) as client:
+                return await _run(client, BY_CREATOR, brand=demo.big_brand, username=creator)
+
+        before = await asyncio.gather(*(fresh_read() for _ in range(20)))  # warms both workers
+        assert all(b["data"]["brand"]["permissions"]["nodes"] == [] for b in before)
+        async with httpx.AsyncClient(base_url=server.url, headers=headers) as client:
+            written = await _run(client, REQUEST, brand=demo.big_brand, username=creator)
+        graph_id = written["data"]["requestPermission"]["permission"]["graphId"]
+        after = await asyncio.gather(*(fresh_read() for _ in range(20)))
+    for body in after:
+        nodes = body["data"]["brand"]["permissions"]["nodes"]
+        assert [node["graphId"] for node in nodes] == [graph_id]

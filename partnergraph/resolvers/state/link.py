@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 __all__ = ["RedisLink", "RedisUnavailable"]
@@ -44,7 +46,8 @@ class RedisLink:
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
         )
-        self.redis: Redis = Redis(connection_pool=pool, retry_on_timeout=False)
+        # No retries inside redis-py: a failure falls back to this process at once.
+        self.redis: Redis = Redis(connection_pool=pool, retry=Retry(NoBackoff(), 0))
         self._available = True
         self._probe: asyncio.Task[None] | None = None
         self._hooks: list[RecoveryHook] = []
