@@ -10,6 +10,7 @@ BENCHMARKS = (
     "dashboard_mix",
     "memory",
     "shared_state",
+    "dashboard_instances",
     "emulator_pages",
 )
 

@@ -27,7 +27,7 @@ class View:
     path: tuple[str, ...] = field(default=())
 
 
-def _views(emulator_state: Mapping[str, Any]) -> list[View]:
+def views_of(emulator_state: Mapping[str, Any]) -> list[View]:
     views = []
     for index in range(2):
         manager = harness.token_of(emulator_state, "brand_manager", index)
@@ -71,15 +71,17 @@ async def _sequential(api: str, views: list[View]) -> int:
         return sum([await _open(client, api, view) for view in views])
 
 
-async def _mix(api: str, views: list[View]) -> int:
+async def mix(apis: list[str], views: list[View]) -> int:
+    """Open views from CLIENTS concurrent dashboards, spread over apis, until REQUESTS are sent."""
     counter = itertools.count()
     sent = 0
 
     async def dashboard() -> None:
         nonlocal sent
         while sent < REQUESTS:
+            turn = next(counter)
             # Not `sent += await …`: that reads `sent` before awaiting and loses others' counts.
-            opened = await _open(client, api, views[next(counter) % len(views)])
+            opened = await _open(client, apis[turn % len(apis)], views[turn % len(views)])
             sent += opened
 
     async with harness.client(CLIENTS) as client:
@@ -90,7 +92,7 @@ async def _mix(api: str, views: list[View]) -> int:
 def main() -> None:
     """Print the dashboard_mix line."""
     with harness.running("emulator") as emulator:
-        views = _views(harness.state(emulator))
+        views = views_of(harness.state(emulator))
         serve = ("serve", "--graph-url", emulator, "--cache-ttl", TTL)
         # Baseline: each distinct request once, in sequence, on a fresh cache: every page it
         # needs read once, so its upstream count is the number of distinct (token, page) reads.
@@ -100,7 +102,7 @@ def main() -> None:
             pages = harness.upstream_total(emulator)
         with harness.running(*serve) as api:
             harness.reset_stats(emulator)
-            sent = asyncio.run(_mix(api, views))
+            sent = asyncio.run(mix([api], views))
             upstream = harness.upstream_total(emulator)
     print(
         harness.report(

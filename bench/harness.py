@@ -4,6 +4,7 @@ import asyncio
 import json
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from tests.redis import RedisServer
 from tests.servers import running
 
 __all__ = ["running"]
@@ -168,3 +170,15 @@ async def rates(
 def median_ms(samples: Sequence[float]) -> float:
     """The p50 of durations in seconds, in milliseconds."""
     return statistics.median(samples) * 1000
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A redis-server on a free loopback port for the block; yields its URL."""
+    with tempfile.TemporaryDirectory() as directory:
+        server = RedisServer(Path(directory))
+        server.start()
+        try:
+            yield server.url
+        finally:
+            server.kill()

@@ -6,45 +6,12 @@ request and its RSS before and after, which stays flat.
 """
 
 import asyncio
-import shutil
-import socket
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from bench import harness
 
 NAME = "shared_state"
 REQUESTS = 3_000
 CONCURRENCY = 8
-
-
-@contextmanager
-def _redis() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with tempfile.TemporaryDirectory() as directory:
-        server = subprocess.Popen(  # noqa: S603
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(port),
-                "--save",
-                "",
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                directory,
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.kill()
-            server.wait()
 
 
 async def _measure(apis: list[str], pids: list[int], token: str, brand: str) -> str:
@@ -85,7 +52,7 @@ async def _measure(apis: list[str], pids: list[int], token: str, brand: str) -> 
 
 def main() -> None:
     """Print the shared_state line."""
-    with harness.running("emulator") as emulator, _redis() as redis:
+    with harness.running("emulator") as emulator, harness.redis_server() as redis:
         manager = harness.token_of(harness.state(emulator), "brand_manager")
         with (
             harness.running("serve", "--graph-url", emulator) as memory_api,
