@@ -8,7 +8,6 @@ from partnergraph.errors import Unauthenticated
 from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.loaders import PageLoader
-from partnergraph.resolvers.shared import SharedState
 from partnergraph.resolvers.state.store import Store
 from partnergraph.resolvers.upstream.client import Credentials, GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
@@ -28,7 +27,6 @@ class Services:
     scan_budget: int
     documents: Store[str]
     """GraphQL documents registered by hash (automatic persisted queries)."""
-    state: SharedState
     watchers: Watchers
 
     def credentials(self, token: str) -> Credentials:

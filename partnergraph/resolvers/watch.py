@@ -14,7 +14,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -37,7 +37,10 @@ class PermissionChangeRecord:
     previous: PermissionStatus | None
 
 
-Reader = Callable[[Any, str], Awaitable[list[PermissionRecord]]]
+if TYPE_CHECKING:  # the request context holds the watchers: a runtime import would be circular
+    from partnergraph.resolvers.context import RequestContext
+
+Reader = Callable[["RequestContext", str], Awaitable[list[PermissionRecord]]]
 """Reads every permission of a brand afresh, with a subscriber's request context."""
 
 
@@ -46,7 +49,7 @@ class _Brand:
 
     def __init__(self, read: Reader) -> None:
         self.read = read
-        self.queues: dict[asyncio.Queue[PermissionChangeRecord], object] = {}
+        self.queues: dict[asyncio.Queue[PermissionChangeRecord], RequestContext] = {}
         self.task: asyncio.Task[None] | None = None
 
 
@@ -62,7 +65,7 @@ class Watchers:
 
     @contextlib.asynccontextmanager
     async def watch(
-        self, brand_ig_id: str, context: object, read: Reader
+        self, brand_ig_id: str, context: "RequestContext", read: Reader
     ) -> AsyncIterator[asyncio.Queue[PermissionChangeRecord]]:
         """A queue of the brand's permission changes for as long as the block runs.
 

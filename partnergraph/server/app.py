@@ -160,7 +160,6 @@ def _services(
         scope_key=settings.app_secret.encode() if settings.app_secret else state.scope_key,
         scan_budget=settings.scan_budget,
         documents=state.documents,
-        state=state,
         watchers=Watchers(state, settings.poll_interval),
     )
 
