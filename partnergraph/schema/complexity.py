@@ -1,122 +1,309 @@
-"""A validation rule that refuses documents too deep or costing too many upstream page reads.
+"""The cost model: costs declared on the fields themselves, and one walk that adds them up.
 
-`Query.nodes(ids: $ids)` is counted as one ID here, since validation never
-sees variables; its resolver counts again with the real list (nodes_cost).
+A field that may read from the Graph API declares how (`Paged` for a
+connection, `PerId` for a lookup by IDs) in its Strawberry metadata; a field
+that declares nothing costs nothing. The walk measures an operation's cost in
+upstream page reads, its depth, its aliases and its root fields in time linear
+in the document: each fragment is measured once and scaled wherever it is
+spread, since a cost grows linearly with the number of items above it.
 """
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
+    NullValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    ValidationRule,
+    ValueNode,
+    VariableNode,
+    get_named_type,
 )
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_COST",
+    "MAX_DEPTH",
+    "MAX_ROOT_MUTATIONS",
+    "Measure",
+    "Paged",
+    "PerId",
+    "cost",
+    "declared_cost",
+    "measure",
+]
 
 MAX_DEPTH = 12
+"""Levels of nested selections one operation may have."""
 MAX_COST = 150
-MAX_NODES = 100
-"""IDs one `Query.nodes` may take; each may cost an upstream read."""
-CONNECTION_FIELDS = frozenset({"permissions", "invites", "instagramAccounts"})
-_LIST_SIZE_ARGUMENTS = ("first", "last")
-_DEFAULT_PAGE = 10
-_MAX_PAGE = 100
-_QUERY_TOO_COMPLEX = {"code": "QUERY_TOO_COMPLEX"}
+"""Upstream page reads one operation may cost."""
+MAX_ALIASES = 200
+"""Aliases one operation may hold, fragments counted wherever they are spread."""
+MAX_ROOT_MUTATIONS = 5
+"""Mutations one document may run: writes go out one after another, a bulk one at a time."""
+
+_COST = "partnergraph.cost"
 
 
-class ComplexityRule(ValidationRule):
-    """Counts each connection field as one upstream read per parent item that may hold it."""
+@dataclass(frozen=True, slots=True)
+class Paged:
+    """A connection: one upstream read for each parent item, and a page of items beneath."""
 
-    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: object) -> None:
-        fragments = {
-            definition.name.value: definition
-            for definition in self.context.document.definitions
-            if isinstance(definition, FragmentDefinitionNode)
-        }
-        walk = _Walk(fragments)
-        walk.selection_set(node.selection_set, depth=1, multiplier=1, seen=frozenset())
-        if walk.too_deep:
-            self._refuse(node, f"The document is nested deeper than {MAX_DEPTH} levels.")
-        elif walk.cost > MAX_COST:
-            self._refuse(
-                node,
-                f"The document may cost {walk.cost} upstream page reads; the limit is "
-                f"{MAX_COST}. Ask for smaller pages or fewer nested lists.",
-            )
+    default_page: int = 10
+    max_page: int = 100
+    size_arguments: tuple[str, ...] = ("first", "last")
 
-    def _refuse(self, node: OperationDefinitionNode, message: str) -> None:
-        self.report_error(GraphQLError(message, node, extensions=_QUERY_TOO_COMPLEX))
+    def reads_and_items(
+        self, node: FieldNode, variables: Mapping[str, Any] | None
+    ) -> tuple[int, int]:
+        """The reads this field costs once, and the items its selection applies to."""
+        for argument in node.arguments or ():
+            if argument.name.value in self.size_arguments:
+                size = _int_value(argument.value, variables)
+                if size is not None:
+                    return 1, max(1, min(self.max_page, size))
+                if not _is_null(argument.value, variables):
+                    return 1, self.max_page
+        return 1, self.default_page
 
 
-def nodes_cost(node: FieldNode, fragments: dict[str, FragmentDefinitionNode], ids: int) -> int:
-    """The page reads a `Query.nodes` field may cost with that many IDs, counted as above."""
-    walk = _Walk(fragments, ids=ids)
-    walk.field(node, depth=1, multiplier=1, seen=frozenset())
-    return walk.cost
+@dataclass(frozen=True, slots=True)
+class PerId:
+    """A lookup by IDs: one upstream read per ID, each ID's object beneath."""
+
+    argument: str
+    max_ids: int
+
+    def reads_and_items(
+        self, node: FieldNode, variables: Mapping[str, Any] | None
+    ) -> tuple[int, int]:
+        """The reads this field costs once, and the items its selection applies to."""
+        ids = self.count(node, variables)
+        return ids, ids
+
+    def count(self, node: FieldNode, variables: Mapping[str, Any] | None) -> int:
+        """How many IDs the field is given (a variable unknown yet counts as one)."""
+        for argument in node.arguments or ():
+            if argument.name.value != self.argument:
+                continue
+            value = argument.value
+            if isinstance(value, ListValueNode):
+                return len(value.values)
+            if isinstance(value, VariableNode) and variables is not None:
+                given = variables.get(value.name.value)
+                return len(given) if isinstance(given, list) else 1
+        return 1
+
+
+FieldCost = Paged | PerId
+
+
+def cost(declared: FieldCost) -> dict[str, FieldCost]:
+    """Strawberry field metadata declaring what the field costs."""
+    return {_COST: declared}
+
+
+def declared_cost(field: GraphQLField) -> FieldCost | None:
+    """The cost a schema field declares, or None when it reads nothing upstream."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField):
+        return None
+    declared = definition.metadata.get(_COST)
+    return declared if isinstance(declared, Paged | PerId) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """What one operation asks for, fragments expanded wherever they are spread."""
+
+    cost: int
+    """Upstream page reads it may cost."""
+    depth: int
+    """Levels of nested selections, the root's included."""
+    aliases: int
+    root_fields: int
+    """Distinct root fields (response names) it runs, as the executor collects them."""
+    too_many_ids: str | None
+    """Why a lookup by IDs is refused, when it is given more IDs than it takes."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Sum:
+    cost: int
+    levels: int  # selection sets nested below this one, introspection left out
+    aliases: int
+
+
+_NOTHING = _Sum(0, 0, 0)
+
+
+def measure(
+    schema: GraphQLSchema,
+    document_fragments: Mapping[str, FragmentDefinitionNode],
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+) -> Measure:
+    """Measure an operation; variables None counts each variable page size at its maximum."""
+    root = schema.get_root_type(operation.operation)
+    walk = _Walk(schema, document_fragments, _with_defaults(operation, variables))
+    total = walk.selection_set(operation.selection_set, root)
+    return Measure(
+        cost=total.cost,
+        depth=1 + total.levels,
+        aliases=total.aliases,
+        root_fields=_root_field_count(operation.selection_set, document_fragments),
+        too_many_ids=walk.too_many_ids,
+    )
 
 
 class _Walk:
-    def __init__(
-        self, fragments: dict[str, FragmentDefinitionNode], ids: int | None = None
-    ) -> None:
-        self.fragments = fragments
-        self.ids = ids
-        self.cost = 0
-        self.too_deep = False
+    """Sums a selection set; each fragment is summed once, at one item, then scaled."""
 
-    def selection_set(
-        self, selections: SelectionSetNode, *, depth: int, multiplier: int, seen: frozenset[str]
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any] | None,
     ) -> None:
-        if depth > MAX_DEPTH:
-            self.too_deep = True
-            return
-        for selection in selections.selections:
+        self._schema = schema
+        self._fragments = fragments
+        self._variables = variables
+        self._sums: dict[str, _Sum] = {}
+        self._open: set[str] = set()  # fragments being summed: a cycle counts nothing
+        self.too_many_ids: str | None = None
+
+    def selection_set(self, node: SelectionSetNode, parent: GraphQLNamedType | None) -> _Sum:
+        cost = levels = aliases = 0
+        for selection in node.selections:
             if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("__"):
-                    continue  # introspection reads the schema, not the Graph API
-                self.field(selection, depth=depth, multiplier=multiplier, seen=seen)
+                if selection.alias is not None:
+                    aliases += 1
+                inner = self._field(selection, parent)
             elif isinstance(selection, InlineFragmentNode):
-                self.selection_set(
-                    selection.selection_set, depth=depth, multiplier=multiplier, seen=seen
+                condition = selection.type_condition
+                inner = self.selection_set(
+                    selection.selection_set,
+                    self._schema.get_type(condition.name.value) if condition else parent,
                 )
             elif isinstance(selection, FragmentSpreadNode):
+                inner = self._fragment(selection.name.value)
+            else:
+                continue
+            cost += inner.cost
+            levels = max(levels, inner.levels)
+            aliases += inner.aliases
+        return _Sum(cost, levels, aliases)
+
+    def _field(self, node: FieldNode, parent: GraphQLNamedType | None) -> _Sum:
+        field = _field_of(parent, node.name.value)
+        if node.selection_set is None:
+            return _NOTHING
+        inner = self.selection_set(
+            node.selection_set, get_named_type(field.type) if field is not None else None
+        )
+        if node.name.value.startswith("__"):  # introspection reads the schema, not the Graph API
+            return _Sum(0, 0, inner.aliases)
+        declared = declared_cost(field) if field is not None else None
+        if declared is None:
+            return _Sum(inner.cost, inner.levels + 1, inner.aliases)
+        if isinstance(declared, PerId) and self.too_many_ids is None:
+            given = declared.count(node, self._variables)
+            if given > declared.max_ids:
+                self.too_many_ids = (
+                    f"`{node.name.value}` takes at most {declared.max_ids} IDs, not {given}."
+                )
+        reads, items = declared.reads_and_items(node, self._variables)
+        return _Sum(reads + items * inner.cost, inner.levels + 1, inner.aliases)
+
+    def _fragment(self, name: str) -> _Sum:
+        known = self._sums.get(name)
+        if known is not None:
+            return known
+        definition = self._fragments.get(name)
+        if definition is None or name in self._open:
+            return _NOTHING
+        self._open.add(name)
+        summed = self.selection_set(
+            definition.selection_set, self._schema.get_type(definition.type_condition.name.value)
+        )
+        self._open.discard(name)
+        self._sums[name] = summed
+        return summed
+
+
+def _field_of(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
+    if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+        return None
+    field: GraphQLField | None = parent.fields.get(name)
+    return field
+
+
+def _root_field_count(
+    root: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> int:
+    """Distinct response names at the root, each fragment visited once, as graphql-core does."""
+    names: set[str] = set()
+    visited: set[str] = set()
+    pending = [root]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                names.add((selection.alias or selection.name).value)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is not None and name not in seen:
-                    self.selection_set(
-                        fragment.selection_set,
-                        depth=depth,
-                        multiplier=multiplier,
-                        seen=seen | {name},
-                    )
-
-    def field(self, node: FieldNode, *, depth: int, multiplier: int, seen: frozenset[str]) -> None:
-        inner = multiplier
-        if node.name.value in CONNECTION_FIELDS:
-            self.cost += multiplier
-            inner = multiplier * _page_size(node)
-        elif node.name.value == "nodes" and depth == 1:  # Query.nodes, not a connection's
-            inner = multiplier * (self.ids if self.ids is not None else _literal_ids_count(node))
-            self.cost += inner
-        if node.selection_set is not None:
-            self.selection_set(node.selection_set, depth=depth + 1, multiplier=inner, seen=seen)
+                fragment = fragments.get(name)
+                if fragment is not None and name not in visited:
+                    visited.add(name)
+                    pending.append(fragment.selection_set)
+    return len(names)
 
 
-def _literal_ids_count(node: FieldNode) -> int:
-    for argument in node.arguments or ():
-        if argument.name.value == "ids" and isinstance(argument.value, ListValueNode):
-            return max(1, len(argument.value.values))
-    return 1
+def _with_defaults(
+    operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """The variables as given, with the operation's defaults for those not given."""
+    if variables is None:
+        return None
+    values: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        default = definition.default_value
+        if isinstance(default, IntValueNode):
+            values[name] = int(default.value)
+        elif isinstance(default, ListValueNode):
+            values[name] = list(default.values)
+    values.update(variables)
+    return values
 
 
-def _page_size(node: FieldNode) -> int:
-    for argument in node.arguments or ():
-        if argument.name.value in _LIST_SIZE_ARGUMENTS:
-            if isinstance(argument.value, IntValueNode):
-                return max(1, min(_MAX_PAGE, int(argument.value.value)))
-            return _MAX_PAGE
-    return _DEFAULT_PAGE
+def _int_value(value: ValueNode, variables: Mapping[str, Any] | None) -> int | None:
+    if isinstance(value, IntValueNode):
+        return int(value.value)
+    if isinstance(value, VariableNode) and variables is not None:
+        given = variables.get(value.name.value)
+        if isinstance(given, int) and not isinstance(given, bool):
+            return given
+    return None
+
+
+def _is_null(value: ValueNode, variables: Mapping[str, Any] | None) -> bool:
+    """Whether a value is null: a literal null, or a variable given no value."""
+    if isinstance(value, VariableNode):
+        return variables is not None and variables.get(value.name.value) is None
+    return isinstance(value, NullValueNode)

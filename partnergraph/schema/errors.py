@@ -3,9 +3,10 @@
 import logging
 
 from graphql import GraphQLError
+from graphql.validation.validate import ValidationAbortedError
 
 from partnergraph import telemetry
-from partnergraph.errors import PartnergraphError
+from partnergraph.errors import PartnergraphError, QueryTooComplex
 
 logger = logging.getLogger("partnergraph.errors")
 
@@ -19,7 +20,9 @@ def coded(error: GraphQLError) -> GraphQLError:
         return _with(error, original.message, original.extensions)
     if original is None or _refused_variable(error):
         extensions = dict(error.extensions or {})
-        extensions.setdefault("code", "BAD_USER_INPUT")
+        # graphql-core gives up on a document whose validation costs more than its budget
+        too_complex = isinstance(error, ValidationAbortedError)
+        extensions.setdefault("code", QueryTooComplex.code if too_complex else "BAD_USER_INPUT")
         return _with(error, error.message, extensions)
     return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL_SERVER_ERROR"})
 

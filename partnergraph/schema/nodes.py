@@ -14,6 +14,7 @@ from partnergraph.resolvers.records import (
     PermissionRecord,
     PermissionStatus,
 )
+from partnergraph.schema.complexity import Paged, cost
 from partnergraph.schema.connections import Connection
 
 Info = strawberry.Info[RequestContext, None]
@@ -47,7 +48,10 @@ class Brand(Node):
             username=username,
         )
 
-    @strawberry.field(description="The brand's partnership-ad permissions, pending ones included.")
+    @strawberry.field(
+        description="The brand's partnership-ad permissions, pending ones included.",
+        metadata=cost(Paged()),
+    )
     async def permissions(
         self,
         info: Info,
@@ -97,7 +101,10 @@ class Creator(Node):
             ),
         )
 
-    @strawberry.field(description="Pending collaboration invites on other people's posts.")
+    @strawberry.field(
+        description="Pending collaboration invites on other people's posts.",
+        metadata=cost(Paged()),
+    )
     async def invites(
         self,
         info: Info,

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from partnergraph.errors import PartnergraphError, QueryTooComplex
+from partnergraph.errors import PartnergraphError
 from partnergraph.resolvers import ids
 from partnergraph.resolvers.nodes import BrandRef, NodeRecord, resolve_node
 from partnergraph.resolvers.ratelimit import rate_limit
@@ -15,7 +15,7 @@ from partnergraph.resolvers.records import (
     InviteRecord,
     PermissionRecord,
 )
-from partnergraph.schema.complexity import MAX_COST, MAX_NODES, nodes_cost
+from partnergraph.schema.complexity import PerId, cost
 from partnergraph.schema.nodes import (
     Brand,
     Creator,
@@ -29,28 +29,25 @@ from partnergraph.schema.ratelimit import RateLimit
 from partnergraph.schema.viewer import Viewer
 
 _IG_ID = "An Instagram user ID, or the object's global ID."
+MAX_NODES = 100
+"""IDs one `nodes` may take; each may cost an upstream read."""
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The object with a global ID; null when it no longer exists.")
+    @strawberry.field(
+        description="The object with a global ID; null when it no longer exists.",
+        metadata=cost(PerId("id", max_ids=1)),
+    )
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return _node(await resolve_node(info.context, id))
 
     @strawberry.field(
         description=f"The objects with these global IDs (at most {MAX_NODES}), in the same "
-        "order; null where one no longer exists or fails, with an error at its index."
+        "order; null where one no longer exists or fails, with an error at its index.",
+        metadata=cost(PerId("ids", max_ids=MAX_NODES)),
     )
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-        if len(ids) > MAX_NODES:
-            raise QueryTooComplex(f"`nodes` takes at most {MAX_NODES} IDs, not {len(ids)}.")
-        raw = info._raw_info  # the AST the complexity rule reads; Strawberry's Info hides it
-        cost = nodes_cost(raw.field_nodes[0], raw.fragments, len(ids))
-        if cost > MAX_COST:
-            raise QueryTooComplex(
-                f"`nodes` of {len(ids)} IDs may cost {cost} upstream page reads; the limit is "
-                f"{MAX_COST}. Ask for fewer IDs or smaller pages."
-            )
         outcomes = await asyncio.gather(
             *(resolve_node(info.context, value) for value in ids), return_exceptions=True
         )

@@ -6,6 +6,7 @@ import strawberry
 
 from partnergraph.resolvers import viewer
 from partnergraph.resolvers.paging import PageArgs
+from partnergraph.schema.complexity import Paged, cost
 from partnergraph.schema.connections import Connection
 from partnergraph.schema.nodes import PAGE_SIZE, Info, InstagramAccount
 
@@ -22,7 +23,8 @@ class Viewer:
 
     @strawberry.field(
         description="The Instagram accounts linked to the Facebook Pages the user manages "
-        "(`GET /me/accounts`), in the Graph API's order; Pages without one are left out."
+        "(`GET /me/accounts`), in the Graph API's order; Pages without one are left out.",
+        metadata=cost(Paged()),
     )
     async def instagram_accounts(
         self,

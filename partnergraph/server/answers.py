@@ -44,4 +44,5 @@ def _fields(body: dict[str, Any]) -> tuple[str, str | None, Any] | None:
     query, operation_name = body.get("query"), body.get("operationName")
     if not isinstance(query, str) or not isinstance(operation_name, str | None):
         return None
-    return query, operation_name, body.get("variables")
+    # the request's extensions may ask for more in the answer (`extensions.cost`)
+    return query, operation_name, [body.get("variables"), body.get("extensions")]

@@ -11,10 +11,11 @@ from tests.api.conftest import Api, ApiFactory, Demo, nodes
 PAGE = "permissions(first: 2) { edges { node { graphId status } } }"
 
 
-def _brands_document(count: int) -> str:
-    fields = " ".join(f"b{i}: brand(igId: $b{i}) {{ {PAGE} }}" for i in range(count))
-    arguments = ", ".join(f"$b{i}: ID!" for i in range(count))
-    return f"query({arguments}) {{ {fields} }}"
+def _brands_document(brands: list[str]) -> str:
+    fields = " ".join(
+        f'b{i}: brand(igId: "{brand}") {{ ...Page }}' for i, brand in enumerate(brands)
+    )
+    return f"{{ {fields} }} fragment Page on Brand {{ {PAGE} }}"
 
 
 async def _total(api: Api) -> int:
@@ -53,9 +54,13 @@ async def test_many_brands_go_out_in_batches_of_50(api: Api, demo: Demo, count: 
     agency = next(t for t in state["tokens"] if t["token"] == demo.agency)
     brands = agency["brandIds"][:count]
     await api.reset_stats()
-    body = await api.run(_brands_document(count), {f"b{i}": b for i, b in enumerate(brands)})
+    body = await api.run(_brands_document(brands))
     assert "errors" not in body
-    assert all(len(body["data"][f"b{i}"]["permissions"]["edges"]) >= 0 for i in range(count))
+    pages = [body["data"][f"b{i}"]["permissions"]["edges"] for i in range(count)]
+    assert [len(page) for page in pages] == [
+        min(2, demo.brand(brand)["permissionCount"]) for brand in brands
+    ]
+    assert sum(len(page) for page in pages) > count  # most brands have permissions
     stats = await api.upstream_calls()
     assert stats["total"] == math.ceil(count / 50)
     assert stats["byEdge"]["batch"]["POST"] == math.ceil(count / 50)
@@ -252,3 +257,21 @@ async def test_nodes_cost_is_counted_with_the_ids_it_gets(api: Api, demo: Demo) 
     body = await api.run(nested, {"ids": [good] * 40})
     assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert await _total(api) == 0
+
+
+async def test_the_cost_is_in_the_answer_when_the_client_asks(api: Api, demo: Demo) -> None:
+    brand = await api.run("query($b: ID!) { brand(igId: $b) { id } }", {"b": demo.big_brand})
+    document = (
+        "query($ids: [ID!]!, $n: Int) { nodes(ids: $ids) "
+        "{ ... on Brand { permissions(first: $n) { nodes { id } } } } }"
+    )
+    request = {"query": document, "variables": {"ids": [brand["data"]["brand"]["id"]] * 3}}
+    headers = {"Authorization": f"Bearer {demo.agency}"}
+    for _ in range(2):  # the second answers come from the answer cache
+        plain = (await api.http.post("/graphql", json=request, headers=headers)).json()
+        asked = {**request, "extensions": {"cost": True}}
+        costed = (await api.http.post("/graphql", json=asked, headers=headers)).json()
+        assert "extensions" not in plain
+        assert costed["data"] == plain["data"]
+        # three reads by ID, and under each a permissions page
+        assert costed["extensions"] == {"cost": {"pageReads": 6, "limit": 150}}

@@ -1,0 +1,146 @@
+"""Refuses a document over the limits before anything runs, and reports its cost on request.
+
+Depth, aliases and the number of mutations are checked before graphql-core
+validates the document (some of its rules grow faster than the document:
+bounded input keeps them fast); the cost in upstream page reads is checked
+with the request's variables just before execution.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+)
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult
+
+from partnergraph.errors import QueryTooComplex
+from partnergraph.schema.complexity import (
+    MAX_ALIASES,
+    MAX_COST,
+    MAX_DEPTH,
+    MAX_ROOT_MUTATIONS,
+    Measure,
+    measure,
+)
+
+__all__ = ["CostLimit", "StructureLimits"]
+
+COST_EXTENSION = "cost"
+"""The request extension asking for `extensions.cost` in the response."""
+
+
+class StructureLimits(SchemaExtension):
+    """Before validation: every operation's depth, aliases and number of mutations."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if context.pre_execution_errors is None and document is not None:
+            errors = [
+                error
+                for operation in _operations(document)
+                if (error := _structure_error(context.schema._schema, document, operation))
+            ]
+            if errors:
+                context.pre_execution_errors = errors
+        yield
+
+
+class CostLimit(SchemaExtension):
+    """Before execution: the operation's cost with its variables; `extensions.cost` if asked."""
+
+    def __init__(self) -> None:
+        self._cost: int | None = None
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        operation = get_operation_ast(document, context.operation_name) if document else None
+        if context.result is None and document is not None and operation is not None:
+            measured = _measure(context.schema._schema, document, operation, context.variables)
+            if measured is not None:
+                self._cost = measured.cost
+            refusal = _cost_refusal(measured)
+            if refusal is not None:
+                context.result = ExecutionResult(data=None, errors=[_refusal(refusal, operation)])
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        asked = (self.execution_context.operation_extensions or {}).get(COST_EXTENSION)
+        if asked is not True or self._cost is None:
+            return {}
+        return {COST_EXTENSION: {"pageReads": self._cost, "limit": MAX_COST}}
+
+
+_TOO_NESTED = "The document nests fragments too deeply to be measured."
+
+
+def _structure_error(
+    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
+) -> GraphQLError | None:
+    measured = _measure(schema, document, operation, None)
+    if measured is None:
+        message: str | None = _TOO_NESTED
+    elif measured.depth > MAX_DEPTH:
+        message = f"The document is nested deeper than {MAX_DEPTH} levels."
+    elif measured.aliases > MAX_ALIASES:
+        message = f"The document holds {measured.aliases} aliases; the limit is {MAX_ALIASES}."
+    elif (
+        operation.operation is OperationType.MUTATION and measured.root_fields > MAX_ROOT_MUTATIONS
+    ):
+        message = (
+            f"The document runs {measured.root_fields} mutations; the limit is "
+            f"{MAX_ROOT_MUTATIONS}. Send more in one bulk mutation, or in several documents."
+        )
+    else:
+        message = None
+    return _refusal(message, operation) if message else None
+
+
+def _cost_refusal(measured: Measure | None) -> str | None:
+    if measured is None:
+        return _TOO_NESTED
+    if measured.too_many_ids is not None:
+        return measured.too_many_ids
+    if measured.cost > MAX_COST:
+        return (
+            f"The document may cost {measured.cost} upstream page reads; the limit is "
+            f"{MAX_COST}. Ask for smaller pages, fewer IDs or fewer nested lists."
+        )
+    return None
+
+
+def _measure(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Mapping[str, Any] | None,
+) -> Measure | None:
+    """The operation's measure, or None when fragments nest too deeply to walk."""
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    try:
+        return measure(schema, fragments, operation, variables)
+    except RecursionError:
+        return None
+
+
+def _operations(document: DocumentNode) -> Iterator[OperationDefinitionNode]:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            yield definition
+
+
+def _refusal(message: str, operation: OperationDefinitionNode) -> GraphQLError:
+    return GraphQLError(message, operation, original_error=QueryTooComplex(message))
