@@ -29,6 +29,7 @@ from partnergraph.server.graphiql import (
     render_graphiql,
 )
 from partnergraph.server.health import UpstreamProbe, healthz, readyz
+from partnergraph.server.limits import BodyLimit
 from partnergraph.server.metrics import Metrics
 from partnergraph.server.settings import Settings
 from partnergraph.server.view import GraphQLView
@@ -101,9 +102,8 @@ def create_app(
     ]
     if emulator is not None:
         routes.append(Mount("/emulator", app=emulator))
-    app = Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(AccessLog, metrics=metrics)]
-    )
+    middleware = [Middleware(AccessLog, metrics=metrics), Middleware(BodyLimit)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.metrics = metrics
     return app
 
