@@ -1,10 +1,17 @@
 """Errors: every Graph error the emulator produces, bad input and faults, each coded, none a 500."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 
+from partnergraph.server.app import create_app
+from partnergraph.server.settings import Settings
 from tests.api.conftest import Api, ApiFactory, Demo
+from tests.demo import demo_of
 
 PERMISSIONS = "{ brand(igId: $id) { permissions(first: 3) { edges { node { graphId } } } } }"
 PERMISSIONS_QUERY = "query($id: ID!) " + PERMISSIONS
@@ -67,10 +74,41 @@ async def test_brand_id_that_is_no_id_is_bad_user_input(api: Api) -> None:
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+@asynccontextmanager
+async def _in_demo_mode() -> AsyncIterator[tuple[Api, Demo]]:
+    """The app in demo mode: its emulator mounted in process, behind httpx.ASGITransport."""
+    async with (
+        LifespanManager(create_app(Settings(cache_ttl=0))) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://partnergraph"
+        ) as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app),
+            base_url="http://partnergraph/emulator",
+        ) as emulator,
+    ):
+        demo = demo_of((await emulator.get("/admin/state")).json())
+        yield Api(http, emulator, demo.agency), demo
+
+
+@pytest.fixture(params=["emulator over HTTP", "demo mode"])
+async def either_mode(
+    request: pytest.FixtureRequest, make_api: ApiFactory, demo: Demo
+) -> AsyncIterator[tuple[Api, Demo]]:
+    """The app without caches, on the standalone emulator or on its own mounted one."""
+    if request.param == "demo mode":
+        async with _in_demo_mode() as in_demo:
+            yield in_demo
+    else:
+        async with make_api(cache_ttl=0) as api:
+            yield api, demo
+
+
 @pytest.mark.parametrize(
     ("fault", "code"),
     [
         ({"status": 500}, "UPSTREAM_UNAVAILABLE"),
+        ({"status": 503, "errorCode": 1}, "UPSTREAM_UNAVAILABLE"),
         ({"errorCode": 2}, "UPSTREAM_UNAVAILABLE"),
         ({"body": "html"}, "UPSTREAM_UNAVAILABLE"),
         ({"body": "truncated"}, "UPSTREAM_UNAVAILABLE"),
@@ -80,17 +118,31 @@ async def test_brand_id_that_is_no_id_is_bad_user_input(api: Api) -> None:
         ({"errorCode": 803}, "NOT_FOUND"),
         ({"errorCode": 200}, "FORBIDDEN"),
         ({"errorCode": 102}, "UNAUTHENTICATED"),
+        ({"errorCode": 100}, "BAD_USER_INPUT"),
+        ({"errorCode": 2642}, "BAD_USER_INPUT"),
+        ({"errorCode": 9007}, "UPSTREAM_UNAVAILABLE"),  # a code partnergraph does not know
     ],
 )
-async def test_upstream_faults_are_coded(
-    make_api: ApiFactory, demo: Demo, fault: dict[str, Any], code: str
+async def test_upstream_faults_are_coded_alike_in_both_modes(
+    either_mode: tuple[Api, Demo], fault: dict[str, Any], code: str
 ) -> None:
-    async with make_api(cache_ttl=0) as api:
-        await _fault(api, edge="branded_content_ad_permissions", **fault)
-        error = await _first_error(api, demo.big_brand, "")
-        assert error["extensions"]["code"] == code
-        if code == "RATE_LIMITED":
-            assert error["extensions"]["retryAfter"] >= 1
+    api, demo = either_mode
+    await _fault(api, edge="branded_content_ad_permissions", **fault)
+    error = await _first_error(api, demo.big_brand, "")
+    assert error["extensions"]["code"] == code
+    if code == "RATE_LIMITED":
+        assert error["extensions"]["retryAfter"] >= 1
+    if "errorCode" in fault:
+        assert error["extensions"]["graph"]["code"] == fault["errorCode"]
+
+
+async def test_an_unknown_graph_code_is_not_retried(either_mode: tuple[Api, Demo]) -> None:
+    api, demo = either_mode
+    await _fault(api, edge="branded_content_ad_permissions", errorCode=9007, status=400)
+    await api.reset_stats()
+    error = await _first_error(api, demo.big_brand, "")
+    assert error["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert (await api.upstream_calls())["byEdge"]["branded_content_ad_permissions"]["GET"] == 1
 
 
 async def test_a_read_behind_two_500s_is_answered_after_three_calls(
@@ -119,36 +171,35 @@ async def test_a_mutation_behind_a_500_is_sent_once_and_reported(api: Api, demo:
 
 
 @pytest.mark.parametrize(
-    ("request_body", "content_type"),
+    ("request_body", "status"),
     [
-        (b"{not json", "application/json"),
-        (b'{"variables": {}}', "application/json"),
-        (b'{"query": "{ brand(igId: ", "variables": {}}', "application/json"),
-        (b'{"query": "{ nope }"}', "application/json"),
+        # a request that is no GraphQL request: 400
+        (b"{not json", 400),
+        (b'{"variables": {}}', 400),
+        (b"[" * 50_000 + b"]" * 50_000, 400),
+        (b'{"query": "{ __typename }", "variables": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", 400),
+        (b'{"query": "\xff"}', 400),  # not UTF-8
+        (b'"{ __typename }"', 400),
+        (b"5", 400),
+        (b"null", 400),
+        # a GraphQL request whose document or variables are refused: 200 with application/json
+        (b'{"query": "{ brand(igId: ", "variables": {}}', 200),
+        (b'{"query": "{ nope }"}', 200),
         (
             b'{"query": "query($n: Int) { rateLimit { appCallCount } }", "variables": {"n": "x"}}',
-            "application/json",
+            200,
         ),
-        (b"[" * 100_000 + b"]" * 100_000, "application/json"),
-        (
-            b'{"query": "{ __typename }", "variables": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-            "application/json",
-        ),
-        (b'{"query": "\xff"}', "application/json"),  # not UTF-8
-        (b'"{ __typename }"', "application/json"),
-        (b"5", "application/json"),
-        (b"null", "application/json"),
     ],
 )
 @pytest.mark.parametrize("authorized", [False, True])
 async def test_malformed_requests_get_json_errors(
-    api: Api, demo: Demo, request_body: bytes, content_type: str, authorized: bool
+    api: Api, demo: Demo, request_body: bytes, status: int, authorized: bool
 ) -> None:
-    headers = {"Content-Type": content_type}
+    headers = {"Content-Type": "application/json"}
     if authorized:
         headers["Authorization"] = f"Bearer {demo.agency}"
     response = await api.http.post("/graphql", content=request_body, headers=headers)
-    assert response.status_code in (200, 400)
+    assert response.status_code == status
     body = response.json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert body["errors"][0]["message"]
@@ -235,3 +286,20 @@ async def test_ids_in_other_scripts_digits_are_invalid_input(api: Api, demo: Dem
     assert [error["code"] for error in payload["userErrors"]] == ["INVALID_INPUT"]
     body = await api.run(PERMISSIONS_QUERY, {"id": "\u0661\u0662\u0663"})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_several_operations_need_an_operation_name(api: Api, demo: Demo) -> None:
+    document = "query A { __typename } query B { rateLimit { appCallCount } }"
+    headers = {"Authorization": f"Bearer {demo.agency}"}
+    unnamed = (await api.http.post("/graphql", json={"query": document}, headers=headers)).json()
+    assert unnamed["data"] is None
+    assert [error["extensions"]["code"] for error in unnamed["errors"]] == ["BAD_USER_INPUT"]
+    assert "operationName" in unnamed["errors"][0]["message"]
+    for name, data in (
+        ("A", {"__typename": "Query"}),
+        ("B", {"rateLimit": {"appCallCount": None}}),
+    ):
+        named = await api.http.post(
+            "/graphql", json={"query": document, "operationName": name}, headers=headers
+        )
+        assert named.json() == {"data": data}

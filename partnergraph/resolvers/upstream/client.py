@@ -113,6 +113,9 @@ class _NotRun:
 _UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Transport failures before a request left: it certainly did not reach the Graph API."""
 _NOT_SENT = "The Graph API could not be reached; nothing was sent."
+_CONNECTION_FAILED = (httpx.HTTPError, OSError)
+"""How a call fails on the way: httpx's errors over a network; an in-process upstream (the
+demo's emulator behind httpx.ASGITransport) raises the OSError a socket would have reported."""
 _ANSWER_LOST = (
     "The change may or may not have been made: read the data again to see, before you "
     "retry the change."
@@ -238,7 +241,7 @@ class GraphClient:
             )
         except _UNSENT:
             raise UpstreamUnavailable(_NOT_SENT) from None
-        except httpx.HTTPError as failure:
+        except _CONNECTION_FAILED as failure:
             lost = UpstreamUnavailable(_transport_message(failure))
         else:
             try:
@@ -292,7 +295,7 @@ class GraphClient:
             )
         except _UNSENT:
             return [_NotRun(UpstreamUnavailable(_NOT_SENT))] * len(calls)
-        except httpx.HTTPError as failure:
+        except _CONNECTION_FAILED as failure:
             raise UpstreamUnavailable(_transport_message(failure)) from None
         body = self._read_json(response.status_code, response.content)
         if isinstance(body, dict):
@@ -404,7 +407,7 @@ def edge_of(path: str) -> str:
     return parts[1] if len(parts) > 1 else "node"
 
 
-def _transport_message(failure: httpx.HTTPError) -> str:
+def _transport_message(failure: httpx.HTTPError | OSError) -> str:
     if isinstance(failure, httpx.TimeoutException):
         return "The Graph API did not answer in time."
     return "The Graph API connection failed."
