@@ -29,6 +29,7 @@ async def test_invites_have_the_documented_fields(emulator: httpx.AsyncClient, d
     chosen = await emulator.get(
         _url(demo), params={"access_token": demo.creator_token, "fields": "media_id,caption"}
     )
+    assert len(chosen.json()["data"]) == 10
     assert all(set(item) == {"media_id", "caption"} for item in chosen.json()["data"])
     bad = await emulator.get(
         _url(demo), params={"access_token": demo.creator_token, "fields": "likes"}

@@ -66,15 +66,18 @@ async def test_fields_select_including_the_sdk_names(
     emulator: httpx.AsyncClient, demo: Demo
 ) -> None:
     sdk = (await _list(emulator, demo, fields="id,permission_type,status"))["data"]
+    assert len(sdk) == 10
     assert all(set(item) == {"id", "permission_type", "status"} for item in sdk)
     assert all(item["permission_type"] == "ACCOUNT_LEVEL" for item in sdk)
     live = (await _list(emulator, demo, fields="creator_ig_id,creator_id,brand_ig_user{id}"))[
         "data"
     ]
+    assert len(live) == 10
     for item in live:
         assert item["creator_ig_id"] == item["creator_id"]
         assert item["brand_ig_user"] == {"id": demo.big_brand}
     both = (await _list(emulator, demo, fields="status,permission_status"))["data"]
+    assert len(both) == 10
     assert all(item["status"] == item["permission_status"] for item in both)
 
 

@@ -217,7 +217,7 @@ class GraphClient:
             )
         delay = pace(peak)
         if delay:
-            await asyncio.sleep(delay)
+            await self._retry.sleep(delay)  # the one way this client waits, injectable
 
     async def _send(
         self,
