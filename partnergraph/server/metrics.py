@@ -92,7 +92,7 @@ class Metrics:
         self.redis_available = (
             Gauge(
                 "partnergraph_redis_up",
-                "1 while Redis answers, 0 while it does not.",
+                "1 while Redis answers the server's calls, 0 from a failed call until it is back.",
                 registry=self.registry,
             )
             if redis

@@ -3,13 +3,16 @@
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, asynccontextmanager
+from pathlib import Path
 
 import httpx
 from asgi_lifespan import LifespanManager
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
 from partnergraph.server.app import create_app
 from partnergraph.server.settings import Settings
+from tests.redis import redis_server
 from tests.servers import running
 
 
@@ -25,9 +28,9 @@ class Clock:
 
 @asynccontextmanager
 async def _serving(
-    graph_url: str, clock: Callable[[], float]
+    graph_url: str, clock: Callable[[], float], redis_url: str | None = None
 ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
-    app = create_app(Settings(graph_url=graph_url), clock=clock)
+    app = create_app(Settings(graph_url=graph_url, redis_url=redis_url), clock=clock)
     async with (
         LifespanManager(app) as manager,
         httpx.AsyncClient(
@@ -90,3 +93,33 @@ async def test_readiness_is_503_with_a_reason_when_the_upstream_is_away() -> Non
             "failing": {"upstream": "the Graph API could not be reached (ConnectError)"},
         }
         assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_readiness_and_the_redis_gauge_follow_redis(
+    emulator_url: str, tmp_path: Path
+) -> None:
+    with redis_server(tmp_path) as redis:
+        async with _serving(emulator_url, Clock(), redis.url) as (_, client):
+            ready = await client.get("/readyz")
+            assert (ready.status_code, ready.json()["checks"]) == (200, ["redis", "upstream"])
+            assert _redis_up((await client.get("/metrics")).text) == 1
+            redis.kill()
+            unready = await client.get("/readyz")
+            assert (unready.status_code, unready.json()["failing"]) == (
+                503,
+                {"redis": "Redis does not answer"},
+            )
+            # The gauge tells what the server's own calls to Redis found: make one.
+            read = {"query": '{ brand(igId: "17841400000000000") { igId } }'}
+            answer = await client.post("/graphql", json=read, headers={"Authorization": "Bearer t"})
+            assert "errors" not in answer.json()
+            assert _redis_up((await client.get("/metrics")).text) == 0
+            assert (await client.get("/healthz")).status_code == 200
+
+
+def _redis_up(metrics: str) -> float:
+    (family,) = [
+        f for f in text_string_to_metric_families(metrics) if f.name == "partnergraph_redis_up"
+    ]
+    (sample,) = family.samples
+    return sample.value
