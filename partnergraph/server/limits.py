@@ -7,6 +7,7 @@ without one is counted as it arrives and refused as soon as it goes over.
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from partnergraph import telemetry
 from partnergraph.errors import QueryTooComplex
 
 __all__ = ["MAX_BODY_BYTES", "BodyLimit"]
@@ -65,5 +66,6 @@ class BodyLimit:
 
     def _refusal(self) -> JSONResponse:
         message = f"The request body is larger than {self._max_bytes} bytes."
-        error = {"message": message, "extensions": {"code": QueryTooComplex.code}}
+        extensions = telemetry.error_extensions({"code": QueryTooComplex.code})
+        error = {"message": message, "extensions": extensions}
         return JSONResponse({"errors": [error]}, status_code=413)

@@ -24,6 +24,8 @@ async def test_a_body_over_the_limit_is_413_before_it_is_read(
     assert served.response.headers["content-type"] == "application/json"
     assert served.codes == ["QUERY_TOO_COMPLEX"]
     assert str(MAX_BODY_BYTES) in served.body["errors"][0]["message"]
+    request_id = served.response.headers["x-request-id"]
+    assert served.body["errors"][0]["extensions"]["requestId"] == request_id
     assert ("content-length" in served.response.request.headers) is declared
 
 
