@@ -51,6 +51,7 @@ class PageLoader:
         self._credentials = credentials
         self._loaded: dict[PageKey, asyncio.Future[Body]] = {}
         self._queued: list[tuple[PageKey, asyncio.Future[Body]]] = []
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def load(self, key: PageKey) -> Body:
         """The Graph answer for key, read at most once in this request."""
@@ -92,6 +93,9 @@ class PageLoader:
             chunk = queued[start : start + MAX_BATCH]
             task = asyncio.ensure_future(self._send(chunk))
             task.add_done_callback(_fail_all(chunk))
+            # The loop keeps only a weak reference to a task: hold it until it is done.
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
 
     async def _send(self, chunk: list[tuple[PageKey, asyncio.Future[Body]]]) -> None:
         if len(chunk) == 1:

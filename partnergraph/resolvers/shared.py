@@ -1,6 +1,7 @@
 """The state instances share, built once at start-up: in this process, or in Redis."""
 
 import asyncio
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,13 +30,15 @@ from partnergraph.resolvers.state.windows import MemoryWindows, RedisWindows, Wi
 
 __all__ = ["SharedState", "in_memory", "on_redis"]
 
+logger = logging.getLogger("partnergraph.redis")
+
 _TOKEN_SCOPES = 10_000
 _FIRST_LISTEN = 2.0
 """Seconds start-up waits for the pub/sub subscription before serving without Redis."""
 _SCOPE_KEY = "partnergraph:scope-key"
 _SCOPE_KEY_LIFETIME = 30 * 24 * 3600
 _FIRST_LEVEL_SHARE = 10
-"""With Redis, the in-process first level holds this fraction of PARTNERGRAPH_CACHE_MAX_ENTRIES."""
+"""With Redis, the in-process first level holds PARTNERGRAPH_CACHE_MAX_ENTRIES divided by this."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +108,12 @@ async def on_redis(
     try:
         scope_key = await link.call(_shared_scope_key)
     except RedisUnavailable:
-        scope_key = secrets.token_bytes(32)  # instances share no cached reads until restarted
+        # Correct, but this instance shares no cached reads with the others until it restarts.
+        logger.warning(
+            "Redis did not answer at start-up: this instance keys token hashes on its own; "
+            "set PARTNERGRAPH_APP_SECRET to share cached reads whatever Redis does"
+        )
+        scope_key = secrets.token_bytes(32)
     first_level = max(1, max_entries // _FIRST_LEVEL_SHARE)
     json_codec = JsonCodec()
     state = SharedState(
@@ -154,6 +162,8 @@ async def _shared_scope_key(redis: Redis) -> bytes:
 
 
 class _TextCodec:
+    """Text as UTF-8."""
+
     def encode(self, value: str) -> bytes:
         return value.encode()
 

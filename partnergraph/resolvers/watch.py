@@ -27,6 +27,9 @@ __all__ = ["PermissionChangeRecord", "Watchers"]
 logger = logging.getLogger("partnergraph.watch")
 
 _QUEUE = 1_000
+_SNAPSHOT_INTERVALS = 3
+"""Intervals a brand's last snapshot outlives its poll: long enough for another instance to
+take over the poll and compare with it, short enough not to replay old changes later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,7 @@ class Watchers:
         brand = self._brands.setdefault(brand_ig_id, _Brand(read))
         queue: asyncio.Queue[PermissionChangeRecord] = asyncio.Queue(_QUEUE)
         brand.queues[queue] = context
-        if brand.task is None:
+        if brand.task is None or brand.task.done():
             brand.task = asyncio.create_task(self._compete(brand_ig_id, brand))
         try:
             yield queue
@@ -85,11 +88,12 @@ class Watchers:
                 brand.task.cancel()
 
     async def aclose(self) -> None:
-        """Stop every poll and stop listening."""
+        """Stop every poll, wait for them to end, and stop listening."""
         self._stop()
-        for brand in self._brands.values():
-            if brand.task is not None:
-                brand.task.cancel()
+        tasks = [brand.task for brand in self._brands.values() if brand.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _compete(self, brand_ig_id: str, brand: _Brand) -> None:
         last_poll: float | None = None
@@ -98,26 +102,40 @@ class Watchers:
             held = await self._state.leases.claim(brand_ig_id, self._holder, self._interval)
             if held and (last_poll is None or loop.time() - last_poll >= self._interval * 0.99):
                 last_poll = loop.time()
-                context = next(iter(brand.queues.values()))
-                try:
-                    await self._poll(brand_ig_id, await brand.read(context, brand_ig_id))
-                except PartnergraphError as error:
-                    logger.warning("polling a brand's permissions failed: %s", error.code)
+                # Shielded: leaving between the announcement and the snapshot would lose changes.
+                await asyncio.shield(self._poll_with_any(brand_ig_id, brand))
             elif not held:
                 last_poll = None
             await asyncio.sleep(self._interval / 2)
+
+    async def _poll_with_any(self, brand_ig_id: str, brand: _Brand) -> None:
+        """Poll with the first subscriber whose token reads the brand, so one bad token
+        (expired, revoked) does not silence the others."""
+        for context in list(brand.queues.values()):
+            try:
+                await self._poll(brand_ig_id, await brand.read(context, brand_ig_id))
+            except PartnergraphError as error:
+                logger.warning("polling a brand's permissions failed: %s", error.code)
+            except Exception:
+                logger.exception("polling a brand's permissions failed unexpectedly")
+            else:
+                return
 
     async def _poll(self, brand_ig_id: str, records: list[PermissionRecord]) -> None:
         snapshots = self._state.snapshots
         before = await snapshots.get(brand_ig_id)
         now = {record.graph_id: record.raw_status for record in records}
-        await snapshots.set(brand_ig_id, now, self._interval * 4)
-        if not isinstance(before, dict):
-            return  # the first poll of this brand: nothing to compare with
-        for record in records:
-            previous = before.get(record.graph_id)
-            if previous != record.raw_status:
-                await self._state.announcements.announce(_encode(record, previous))
+        if isinstance(before, dict):  # else the first poll of this brand: nothing to compare
+            changed = [r for r in records if before.get(r.graph_id) != r.raw_status]
+            if changed:
+                # The brand's cached reads and answers are out of date for every token.
+                await self._state.generations.bump(brand_ig_id)
+            for record in changed:
+                await self._state.announcements.announce(
+                    _encode(record, before.get(record.graph_id))
+                )
+        # Written after the announcements: a poll cut short announces again, never loses.
+        await snapshots.set(brand_ig_id, now, self._interval * _SNAPSHOT_INTERVALS)
 
     def _heard(self, message: bytes) -> None:
         try:

@@ -46,6 +46,20 @@ async def _next(socket: ClientConnection) -> dict[str, Any]:
     return message
 
 
+async def _statuses(server: Server, token: str, brand: str) -> dict[str, str]:
+    """The status of each of a brand's first 100 permissions, read through server."""
+    query = """query($b: ID!) { brand(igId: $b) {
+      permissions(first: 100) { nodes { id graphId status } } } }"""
+    async with httpx.AsyncClient(base_url=server.url) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": query, "variables": {"b": brand}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    nodes = response.json()["data"]["brand"]["permissions"]["nodes"]
+    return {node["graphId"]: node["status"] for node in nodes}
+
+
 async def _polls(emulator: httpx.AsyncClient) -> int:
     stats = (await emulator.get("/admin/stats")).json()
     count: int = stats["byEdge"].get("branded_content_ad_permissions", {}).get("GET", 0)
@@ -58,6 +72,7 @@ async def test_three_subscribers_on_two_instances_hear_an_approval_from_one_poll
     brand = next(b for b in demo.state["brands"] if 0 < b["permissionCount"] <= 100)["id"]
     token = next(t["token"] for t in demo.state["tokens"] if brand in t.get("brandIds", []))
     a, b = start_instances(PARTNERGRAPH_POLL_INTERVAL=str(INTERVAL))
+    await _statuses(b, token, brand)  # cached on b before the change
     await emulator.post("/admin/stats/reset")
     async with AsyncExitStack() as stack:
         sockets = [
@@ -85,6 +100,8 @@ async def test_three_subscribers_on_two_instances_hear_an_approval_from_one_poll
             heard = await asyncio.gather(*(_next(socket) for socket in sockets))
         elapsed = loop.time() - started
         polls = await _polls(emulator) - polls_before - 1  # the emulator read above
+    # What subscribers were told, queries see: the poll invalidated the brand's caches.
+    assert (await _statuses(b, token, brand))[pending["id"]] == "APPROVED"
     for message in heard:
         assert message["type"] == "next", message
         change = message["payload"]["data"]["permissionChanged"]

@@ -24,6 +24,9 @@ logger = logging.getLogger("partnergraph.redis")
 
 Handler = Callable[[bytes], None]
 
+_WAIT = 5.0
+"""Seconds one wait for a message lasts before the connection's health is checked again."""
+
 
 class RedisBus:
     """Publishes to and listens on a fixed set of channels for one process."""
@@ -87,7 +90,8 @@ class RedisBus:
             await pubsub.subscribe(*self._handlers)
             unconfirmed = set(self._handlers)
             while True:
-                message = await pubsub.get_message(timeout=None)
+                # A bounded wait, so redis-py's health check notices a half-open connection.
+                message = await pubsub.get_message(timeout=_WAIT)
                 if message is None:
                     continue
                 channel = _text(message["channel"])
@@ -105,8 +109,8 @@ class RedisBus:
         for handler in self._handlers.get(channel, ()):
             try:
                 handler(data)
-            except ValueError:
-                logger.warning("ignored an unreadable message on %s", channel)
+            except Exception:
+                logger.exception("a handler of %s failed on a message; the bus goes on", channel)
 
     def _stopped(self) -> None:
         self._listening.clear()

@@ -7,8 +7,10 @@ it expires (a killed holder blocks a key for one lease at most).
 """
 
 import asyncio
+import contextlib
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from redis.asyncio import Redis
@@ -25,8 +27,9 @@ CHANNEL = "partnergraph:flights"
 _LEASE = "partnergraph:lease:"
 _RESULT = "partnergraph:flight:"
 _RESULT_TTL_MS = 5_000
-_DONE = b"+"
-_FAILED = b"-"
+"""How long a holder's value waits for the waiters it announced it to."""
+_DONE = "+"
+_FAILED = "-"
 
 # Renew or release a lease only while this holder still has it.
 _RENEW = """
@@ -54,9 +57,6 @@ class LocalFlights:
         self._calls: dict[str, asyncio.Task[Any]] = {}
         self._on_join = on_join
 
-    def __len__(self) -> int:
-        return len(self._calls)
-
     async def run(self, key: str, call: Callable[[], Awaitable[V]]) -> V:
         """The outcome of call(), shared with every concurrent run of the same key."""
         task = self._calls.get(key)
@@ -76,8 +76,21 @@ class LocalFlights:
             task.exception()  # retrieved here so a failure nobody awaits is not reported
 
 
+@dataclass(frozen=True, slots=True)
+class _Left:
+    """A value a holder left for its waiters (any JSON value, null included)."""
+
+    value: JSON
+
+
 class RedisFlights:
-    """Single-flight across every instance sharing a Redis, within this process first."""
+    """Single-flight across every instance sharing a Redis, within this process first.
+
+    A waiter reads who holds the lease, then waits for that holder's announcement
+    and reads the value it left under its own name, so no waiter takes an older
+    holder's value. Whenever Redis or the bus goes, every waiter is woken and
+    calls for itself.
+    """
 
     def __init__(self, link: RedisLink, bus: RedisBus, lease: float, local: LocalFlights) -> None:
         self._link = link
@@ -85,10 +98,12 @@ class RedisFlights:
         self._lease_ms = max(100, int(lease * 1000))
         self._local = local
         self._codec = JsonCodec()
-        self._waiting: dict[str, list[asyncio.Future[bytes]]] = {}
+        self._waiting: dict[str, list[asyncio.Future[tuple[str, str]]]] = {}
         self._renew = link.redis.register_script(_RENEW)
         self._release = link.redis.register_script(_RELEASE)
         bus.listen(CHANNEL, self._heard)
+        bus.on_reset(self._wake_all)
+        link.on_down(self._wake_all)
 
     async def run(self, key: str, call: Callable[[], Awaitable[JSON]]) -> JSON:
         """The outcome of call(), shared with this process and with every other instance."""
@@ -96,7 +111,7 @@ class RedisFlights:
 
     async def _across_instances(self, key: str, call: Callable[[], Awaitable[JSON]]) -> JSON:
         while True:
-            if not self._bus.listening:
+            if not (self._bus.listening and self._link.available):
                 return await call()
             holder = secrets.token_hex(8)
             try:
@@ -105,9 +120,9 @@ class RedisFlights:
                 return await call()
             if taken:
                 return await self._hold(key, holder, call)
-            found = await self._wait_for_holder(key)
-            if found is not None:
-                return found
+            left = await self._wait_for_holder(key)
+            if left is not None:
+                return left.value
 
     def _taking(self, key: str, holder: str) -> Callable[[Redis], Awaitable[object]]:
         return lambda redis: redis.set(_LEASE + key, holder, nx=True, px=self._lease_ms)
@@ -117,11 +132,11 @@ class RedisFlights:
         try:
             value = await call()
         except BaseException:
-            renewing.cancel()
+            await _stopped(renewing)
             await self._announce(key, holder, None)
             raise
-        renewing.cancel()
-        await self._announce(key, holder, value)
+        await _stopped(renewing)
+        await self._announce(key, holder, _Left(value))
         return value
 
     async def _keep(self, key: str, holder: str) -> None:
@@ -134,29 +149,34 @@ class RedisFlights:
             except RedisUnavailable:
                 return
 
-    async def _announce(self, key: str, holder: str, value: JSON | None) -> None:
+    async def _announce(self, key: str, holder: str, left: _Left | None) -> None:
         """Leave the value for waiters, tell them, and free the key."""
-        message = key.encode() + b" " + (_FAILED if value is None else _DONE)
+        message = f"{key} {holder} {_FAILED if left is None else _DONE}".encode()
         try:
             async with self._link.redis.pipeline(transaction=False) as pipe:
-                if value is not None:
-                    pipe.set(_RESULT + key, self._codec.encode(value), px=_RESULT_TTL_MS)
+                if left is not None:
+                    result = _result_key(key, holder)
+                    pipe.set(result, self._codec.encode(left.value), px=_RESULT_TTL_MS)
                 pipe.publish(CHANNEL, message)
                 await self._link.call(lambda _: pipe.execute())
             await self._link.call(lambda _: self._release(keys=[_LEASE + key], args=[holder]))
         except RedisUnavailable:
-            pass  # waiters time out with the lease and take over
+            pass  # the link is down: every waiter was woken and calls for itself
 
-    async def _wait_for_holder(self, key: str) -> JSON | None:
+    async def _wait_for_holder(self, key: str) -> _Left | None:
         """The holder's value, or None when the key is free again (failed, expired, unknown)."""
-        heard: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        heard: asyncio.Future[tuple[str, str]] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(key, []).append(heard)
         try:
-            left = await self._left(key)  # the holder may have finished before we listened
+            holder = await self._link.call(lambda redis: redis.get(_LEASE + key))
+            if holder is None:
+                return None  # freed before we listened: take the lease now
+            # It may have finished (left its value, not yet freed the key) before we listened.
+            left = await self._left(key, _text(holder))
             if left is not None:
                 return left
             async with asyncio.timeout(self._lease_ms / 1000):
-                outcome = await heard
+                holder_heard, outcome = await heard
         except (TimeoutError, RedisUnavailable):
             return None
         finally:
@@ -165,20 +185,41 @@ class RedisFlights:
                 waiting.remove(heard)
             if not waiting:
                 self._waiting.pop(key, None)
-        return await self._left(key) if outcome == _DONE else None
+        return await self._left(key, holder_heard) if outcome == _DONE else None
 
-    async def _left(self, key: str) -> JSON | None:
+    async def _left(self, key: str, holder: str) -> _Left | None:
         try:
-            raw = await self._link.call(lambda redis: redis.get(_RESULT + key))
+            raw = await self._link.call(lambda redis: redis.get(_result_key(key, holder)))
         except RedisUnavailable:
             return None
-        return self._codec.decode(_bytes(raw)) if raw is not None else None
+        return _Left(self._codec.decode(_bytes(raw))) if raw is not None else None
 
     def _heard(self, message: bytes) -> None:
-        key, _, outcome = message.decode().rpartition(" ")
+        key, holder, outcome = message.decode().rsplit(" ", 2)
         for heard in self._waiting.get(key, ()):
             if not heard.done():
-                heard.set_result(outcome.encode())
+                heard.set_result((holder, outcome))
+
+    def _wake_all(self) -> None:
+        """Redis or the bus went: no announcement may come, so every waiter calls for itself."""
+        for waiting in self._waiting.values():
+            for heard in waiting:
+                if not heard.done():
+                    heard.set_result(("", _FAILED))
+
+
+def _result_key(key: str, holder: str) -> str:
+    return f"{_RESULT}{key}:{holder}"
+
+
+async def _stopped(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
 
 
 def _bytes(raw: bytes | str) -> bytes:

@@ -38,6 +38,17 @@ redis.call('PUBLISH', ARGV[2], ARGV[3] .. ' ' .. text)
 return text
 """
 
+# The current generation; an owner with none (never written, expired, evicted, or a Redis
+# that restarted empty) gets one from Redis's clock, never a value used before.
+_CURRENT = """
+local current = redis.call('GET', KEYS[1])
+if current then return current end
+local now = redis.call('TIME')
+local text = string.format('%.0f', tonumber(now[1]) * 1000000 + tonumber(now[2]))
+redis.call('SET', KEYS[1], text, 'PX', ARGV[1])
+return text
+"""
+
 
 class Generations(Protocol):
     """The current data generation of each owner (a brand's or a user's Instagram ID)."""
@@ -89,6 +100,11 @@ class RedisGenerations:
     process subscribed, no bump after a read of the key can be missed. When Redis
     is away, generations are unknown (None) and reads go around the caches; a bump
     that could not be made is made on Redis's return, before it is used again.
+
+    The one window left: a read that reaches this process at the very moment a bump's
+    announcement does may be served from the mirror before the announcement is handled.
+    Both arrive on this process's sockets; the announcement left Redis before the writer
+    answered its client, so only a read racing it by microseconds can see the old value.
     """
 
     def __init__(self, link: RedisLink, bus: RedisBus, ttl: float) -> None:
@@ -98,9 +114,12 @@ class RedisGenerations:
         self._mirror: LRUCache[str, int] = LRUCache(maxsize=_MIRRORED_OWNERS)
         self._unsent: set[str] = set()
         self._reads = LocalFlights()
+        self._resets = 0
+        """How often the mirror was dropped: what a call started before a drop learns is stale."""
         self._bump = link.redis.register_script(_BUMP)
+        self._current = link.redis.register_script(_CURRENT)
         bus.listen(CHANNEL, self._heard)
-        bus.on_reset(self._mirror.clear)
+        bus.on_reset(self._drop_mirror)
         link.on_recovery(self._send_unsent)
 
     async def current(self, owner: str) -> int | None:
@@ -117,38 +136,50 @@ class RedisGenerations:
 
     async def _fetch(self, owner: str) -> int:
         """Read the owner's generation into the mirror; concurrent reads of an owner share one."""
-        raw = await self._link.call(lambda redis: redis.get(_KEY + owner))
-        return self._learn(owner, int(raw or 0))
+        resets = self._resets
+        raw = await self._link.call(
+            lambda _: self._current(keys=[_KEY + owner], args=[self._ttl_ms])
+        )
+        return self._learn(owner, int(raw), resets)
 
     async def bump(self, owner: str) -> None:
         """Move the owner's generation in Redis and announce it; later if Redis is away."""
         self._mirror.pop(owner, None)
+        resets = self._resets
         try:
-            generation = await self._link.call(_sending(self, owner))
+            generation = await self._link.call(self._sending(owner))
         except RedisUnavailable:
             self._unsent.add(owner)
             return
-        self._learn(owner, generation)
+        self._learn(owner, generation, resets)
 
-    async def send(self, owner: str) -> int:
-        """Make and announce a new generation of owner in Redis."""
+    def _sending(self, owner: str) -> Callable[[Redis], Awaitable[int]]:
+        """The call that makes and announces a new generation of owner."""
+        return lambda _: self._send(owner)
+
+    async def _send(self, owner: str) -> int:
         generation = await self._bump(keys=[_KEY + owner], args=[self._ttl_ms, CHANNEL, owner])
         return int(generation)
 
     async def _send_unsent(self) -> None:
-        for owner in list(self._unsent):
-            await self._link.call(_sending(self, owner), recovering=True)
+        # Owners added while this runs are sent too: the set is read until empty.
+        while self._unsent:
+            owner = next(iter(self._unsent))
+            await self._link.call(self._sending(owner), recovering=True)
             self._unsent.discard(owner)
 
     def _heard(self, message: bytes) -> None:
         owner, _, generation = message.decode().rpartition(" ")
-        self._learn(owner, int(generation))
+        self._learn(owner, int(generation), self._resets)
 
-    def _learn(self, owner: str, generation: int) -> int:
+    def _drop_mirror(self) -> None:
+        self._resets += 1
+        self._mirror.clear()
+
+    def _learn(self, owner: str, generation: int, resets: int) -> int:
+        """Mirror what a call started at `resets` learned, unless the mirror was dropped since."""
+        if resets != self._resets:
+            return generation
         newest = max(generation, self._mirror.get(owner, 0))
         self._mirror[owner] = newest
         return newest
-
-
-def _sending(generations: RedisGenerations, owner: str) -> Callable[[Redis], Awaitable[int]]:
-    return lambda _: generations.send(owner)

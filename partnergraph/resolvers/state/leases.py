@@ -8,6 +8,8 @@ from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
 __all__ = ["Leases", "MemoryLeases", "RedisLeases"]
 
 _KEY = "partnergraph:poll-lease:"
+_PRUNE_FROM = 10_000
+"""Leases held in memory from which the expired ones are dropped."""
 
 # Take the lease if it is free, or renew it if this holder has it.
 _CLAIM = """
@@ -42,6 +44,8 @@ class MemoryLeases:
         if current is not None and current[0] != holder and current[1] > now:
             return False
         self._held[name] = (holder, now + ttl)
+        if len(self._held) > _PRUNE_FROM:
+            self._held = {n: lease for n, lease in self._held.items() if lease[1] > now}
         return True
 
 

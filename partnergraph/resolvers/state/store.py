@@ -37,9 +37,6 @@ class MemoryStore(Generic[V]):
             maxsize=max_entries, ttu=_expiry, timer=clock
         )
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     async def get(self, key: str) -> V | None:
         """The value under key, or None."""
         return self.peek(key)

@@ -82,3 +82,28 @@ async def test_a_lease_whose_holder_died_expires_by_itself(
 
     async with asyncio.timeout(LEASE * 4):
         assert await instances[1].run("key", call) == "taken over"
+
+
+async def test_waiters_call_for_themselves_as_soon_as_redis_goes(
+    instances: list[RedisFlights], link: RedisLink
+) -> None:
+    release = asyncio.Event()
+    holding = asyncio.Event()
+
+    async def held() -> object:
+        holding.set()
+        await release.wait()
+        return "holder's"
+
+    async def own() -> object:
+        return "own"
+
+    holder = asyncio.create_task(instances[0].run("key", held))
+    await holding.wait()
+    waiter = asyncio.create_task(instances[1].run("key", own))
+    await asyncio.sleep(0.05)  # sleep-ok: lets the waiter reach its wait on the holder
+    instances[1]._link.lost()
+    async with asyncio.timeout(LEASE / 2):  # well before the lease would lapse
+        assert await waiter == "own"
+    release.set()
+    assert await holder == "holder's"

@@ -79,3 +79,22 @@ async def test_generations_are_unknown_while_redis_is_away(
     a, _ = instances
     link.lost()
     assert await a.current("brand") is None
+
+
+async def test_a_redis_that_lost_its_data_never_brings_back_an_old_generation(
+    instances: list[RedisGenerations], link: RedisLink
+) -> None:
+    a, _ = instances
+    await a.bump("brand")
+    first = await a.current("brand")
+    await link.redis.flushall()  # a restart without persistence, or an eviction
+    bus = RedisBus(link)
+    fresh = RedisGenerations(link, bus, ttl=60)  # an instance that mirrors nothing yet
+    bus.start()
+    async with asyncio.timeout(5):
+        await bus.wait_listening()
+    later = await fresh.current("brand")
+    await bus.aclose()
+    assert first is not None
+    assert later is not None
+    assert later > first
