@@ -48,7 +48,7 @@ class RequestContext:
     connection_params: dict[str, object] | None = None
     """A WebSocket's connection_init payload (Strawberry sets it): may carry the token."""
     live: bool = False
-    """Whether the answer must be computed afresh every time: it writes or reads usage."""
+    """Whether the answer must not be reused: partnergraph.schema.caching decides it."""
     _pages: PageLoader | None = field(default=None, repr=False)
 
     @property

@@ -45,7 +45,6 @@ async def respond_to_invite(
     context: RequestContext, ig_user_id: str, media_id: str, *, accept: bool
 ) -> Outcome[str]:
     """Accept or decline a pending invite; the result is the invitee's Instagram ID."""
-    context.live = True
     outcome: Outcome[str] = Outcome()
     media = media_id.strip()
     if not ids.digits(media):

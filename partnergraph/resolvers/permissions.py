@@ -149,7 +149,6 @@ async def request_permission(
     creator_username: str | None,
 ) -> Outcome[PermissionHandle]:
     """Ask a creator, by Instagram ID or username, for account-level permission for a brand."""
-    context.live = True
     outcome: Outcome[PermissionHandle] = Outcome()
     creator = _creator_choice(creator_ig_id, creator_username, _SINGLE)
     if isinstance(creator, UserErrorRecord):
@@ -182,7 +181,6 @@ async def request_permissions(
     or None where a user error says why. Invalid input sends nothing at all. When every
     creator failed with an error, the mutation fails with the first one.
     """
-    context.live = True
     slots: list[PermissionHandle | PartnergraphError | None] = [None] * len(creators)
     outcome: Outcome[list[PermissionHandle | PartnergraphError | None]] = Outcome(slots)
     if not 0 < len(creators) <= MAX_CREATORS:
@@ -246,7 +244,6 @@ async def revoke_permission(
     context: RequestContext, brand_ig_id: str, creator_ig_id: str
 ) -> Outcome[PermissionHandle]:
     """Revoke a brand's permission from a creator."""
-    context.live = True
     outcome: Outcome[PermissionHandle] = Outcome()
     try:
         creator = ids.ig_user_id(creator_ig_id, "Creator")

@@ -19,7 +19,6 @@ class RateLimitView:
 async def rate_limit(context: RequestContext) -> RateLimitView:
     """The rate-limit view of the caller's token."""
     scope = context.require_credentials().scope
-    context.live = True
     services = context.services
     budgets = services.budgets
     user = await budgets.last_user(scope)

@@ -11,6 +11,7 @@ from strawberry.types.graphql import OperationType
 
 from partnergraph.errors import BadUserInput
 from partnergraph.schema import errors
+from partnergraph.schema.caching import AnswerCachePolicy
 from partnergraph.schema.documents import CachedDocuments, Documents
 from partnergraph.schema.execution import execution_context_class
 from partnergraph.schema.limits import CostLimit, StructureLimits
@@ -88,5 +89,6 @@ schema = _Schema(
         OperationRecord,
         StructureLimits,
         CostLimit,
+        AnswerCachePolicy,
     ],
 )

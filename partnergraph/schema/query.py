@@ -15,6 +15,7 @@ from partnergraph.resolvers.records import (
     InviteRecord,
     PermissionRecord,
 )
+from partnergraph.schema.caching import Uncached
 from partnergraph.schema.complexity import PerId, cost
 from partnergraph.schema.nodes import (
     Brand,
@@ -81,7 +82,10 @@ class Query:
     ) -> Creator:
         return Creator.of(CreatorRecord(ids.ig_user_id(ig_id, "Creator")))
 
-    @strawberry.field(description="Graph API usage last reported for this token, and budgets.")
+    @strawberry.field(
+        description="Graph API usage last reported for this token, and budgets.",
+        extensions=[Uncached()],
+    )
     async def rate_limit(self, info: Info) -> RateLimit:
         return RateLimit.of(await rate_limit(info.context))
 
