@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
@@ -38,6 +39,7 @@ logger = logging.getLogger("partnergraph")
 
 _QUERIES = Path(__file__).resolve().parents[2] / "queries"
 _DEMO_GRAPH_URL = "http://emulator.demo"
+_LOCAL_ORIGINS = r"http://(localhost|127\.0\.0\.1)(:[0-9]+)?"
 
 
 def create_app(
@@ -102,10 +104,34 @@ def create_app(
     ]
     if emulator is not None:
         routes.append(Mount("/emulator", app=emulator))
-    middleware = [Middleware(AccessLog, metrics=metrics), Middleware(BodyLimit)]
+    # CORS outside the body limit, so that a browser can read a 413 too.
+    middleware = [
+        Middleware(AccessLog, metrics=metrics),
+        *_cors(settings),
+        Middleware(BodyLimit),
+    ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.metrics = metrics
     return app
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """CORS for the configured origins, and in demo mode for pages on this machine."""
+    origins = settings.cors_origin_list
+    local = _LOCAL_ORIGINS if settings.demo_mode else None
+    if not origins and local is None:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_origin_regex=local,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+            expose_headers=["X-Request-Id"],
+            max_age=3600,
+        )
+    ]
 
 
 async def _shared_state(settings: Settings, observer: RequestObserver) -> SharedState:

@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=LOG_FORMATS,
         help="log lines as json or text (PARTNERGRAPH_LOG_FORMAT; text on a terminal, else json)",
     )
+    serve.add_argument("--cors-origins", help="comma-separated origins browsers may call from")
     serve.set_defaults(run=_serve)
 
     emulator = commands.add_parser("emulator", help="run the Graph API emulator alone")
@@ -101,6 +102,7 @@ def _serve(args: argparse.Namespace) -> None:
         poll_interval=args.poll_interval,
         log_level=args.log_level,
         log_format=args.log_format,
+        cors_origins=args.cors_origins,
     )
     if args.workers < 1:
         raise SettingsError("--workers must be at least 1")

@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
@@ -10,6 +11,7 @@ from partnergraph.errors import SettingsError
 _PREFIX = "PARTNERGRAPH_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("json", "text")
+_ORIGIN = re.compile(r"https?://[^\s/?#]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +32,18 @@ class Settings:
     log_level: str = "INFO"
     log_format: str | None = None
     """`json` or `text`; unset: text on a terminal, json otherwise."""
+    cors_origins: str | None = None
+    """Comma-separated origins whose pages may call the API (CORS); unset sends no CORS headers."""
 
     @property
     def demo_mode(self) -> bool:
         """Whether the embedded emulator is the upstream."""
         return self.graph_url is None
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """The origins of cors_origins, one each."""
+        return [origin.strip() for origin in (self.cors_origins or "").split(",") if origin.strip()]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ, **overrides: object) -> "Settings":
@@ -81,6 +90,12 @@ class Settings:
             raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
         if self.graph_url is not None and not self.graph_url.startswith(("http://", "https://")):
             raise SettingsError("PARTNERGRAPH_GRAPH_URL must be an http:// or https:// URL")
+        for origin in self.cors_origin_list:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise SettingsError(
+                    f"PARTNERGRAPH_CORS_ORIGINS: {origin!r} is not an origin such as "
+                    "https://app.example.com (a scheme, a host and maybe a port; no path)"
+                )
 
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables, for worker processes."""

@@ -77,6 +77,12 @@ def test_demo_mode_mounts_the_emulator_for_other_clients(demo_url: str) -> None:
         ),
         ([], {"PARTNERGRAPH_LOG_FORMAT": "xml"}, "PARTNERGRAPH_LOG_FORMAT must be json or text"),
         ([], {"PARTNERGRAPH_LOG_LEVEL": "loud"}, "PARTNERGRAPH_LOG_LEVEL must be one of"),
+        (
+            ["--cors-origins", "https://app.example.com,https://admin.example.com/"],
+            {},
+            "PARTNERGRAPH_CORS_ORIGINS: 'https://admin.example.com/' is not an origin",
+        ),
+        (["--cors-origins", "app.example.com"], {}, "'app.example.com' is not an origin"),
     ],
 )
 def test_bad_settings_exit_with_a_message(
