@@ -93,3 +93,15 @@ class QueryTooComplex(PartnergraphError):
     """The document asks for more work than one request may cost."""
 
     code = "QUERY_TOO_COMPLEX"
+
+
+class PersistedQueryNotFound(PartnergraphError):
+    """A persisted-query hash this server has no document for: send the query with it."""
+
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+
+class PersistedQueryNotAllowed(PartnergraphError):
+    """A document outside the trusted-documents manifest, on a server that runs only those."""
+
+    code = "PERSISTED_QUERY_NOT_ALLOWED"

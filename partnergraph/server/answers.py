@@ -1,48 +1,26 @@
-"""The key a request's answer is cached under: its document, variables and token scope.
+"""The key a request's answer is cached under: its document's hash, variables and token scope.
 
-Whether an answer may be cached is known once it is computed: see the request
-context's `live` flag.
+The document is named by its SHA-256, so a query and the persisted hash of the
+same query share their answers. Whether an answer may be cached at all is
+decided by partnergraph.schema.caching.
 """
 
 import hashlib
-import json
 from typing import Any
 
-from starlette.requests import Request
+import orjson
 
 
-async def answer_key(request: Request, scope: str) -> str | None:
-    """The cache key of a GraphQL request of a token scope, or None when it is not one."""
-    payload = await _payload(request)
-    if payload is None:
-        return None
-    query, operation_name, variables = payload
-    raw = json.dumps([scope, query, operation_name, variables], sort_keys=True)
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-async def _payload(request: Request) -> tuple[str, str | None, Any] | None:
-    if request.method == "GET":
-        if "text/html" in request.headers.get("accept", ""):
-            return None
-        params = request.query_params
-        try:
-            variables = json.loads(params["variables"]) if "variables" in params else None
-        except (ValueError, RecursionError):
-            return None
-        return _fields({**params, "variables": variables})
-    if request.method != "POST" or "json" not in request.headers.get("content-type", ""):
-        return None
-    try:
-        body = json.loads(await request.body())
-    except (ValueError, RecursionError):
-        return None
-    return _fields(body) if isinstance(body, dict) else None
-
-
-def _fields(body: dict[str, Any]) -> tuple[str, str | None, Any] | None:
-    query, operation_name = body.get("query"), body.get("operationName")
-    if not isinstance(query, str) or not isinstance(operation_name, str | None):
-        return None
-    # the request's extensions may ask for more in the answer (`extensions.cost`)
-    return query, operation_name, [body.get("variables"), body.get("extensions")]
+def answer_key(
+    scope: str,
+    document_hash: str,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    extensions: dict[str, Any] | None,
+) -> str:
+    """The cache key of a GraphQL request of a token scope. The request's extensions may ask
+    for more in the answer (`extensions.cost`), except the persisted query, named by its hash."""
+    asks = {name: value for name, value in (extensions or {}).items() if name != "persistedQuery"}
+    question = [scope, document_hash, operation_name, variables, asks]
+    raw = orjson.dumps(question, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(raw).hexdigest()

@@ -32,6 +32,7 @@ from partnergraph.server.graphiql import (
 from partnergraph.server.health import UpstreamProbe, healthz, readyz
 from partnergraph.server.limits import BodyLimit
 from partnergraph.server.metrics import Metrics
+from partnergraph.server.persisted import read_manifest
 from partnergraph.server.settings import Settings
 from partnergraph.server.view import GraphQLView
 
@@ -92,7 +93,8 @@ def create_app(
         tabs = shown[0].tabs(documents) if shown else [Tab(doc) for doc in documents.values()]
         return render_graphiql(endpoint=root_path + "/graphql", tabs=tabs, root_path=root_path)
 
-    view = GraphQLView(lambda: app.state.services, graphiql_page)
+    trusted = read_manifest(settings.trusted_documents) if settings.trusted_documents else None
+    view = GraphQLView(lambda: app.state.services, graphiql_page, trusted)
     routes: list[BaseRoute] = [
         Route("/", _to_graphiql),
         Route("/graphql", view, methods=["GET", "POST"]),

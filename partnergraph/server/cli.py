@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         help="log lines as json or text (PARTNERGRAPH_LOG_FORMAT; text on a terminal, else json)",
     )
     serve.add_argument("--cors-origins", help="comma-separated origins browsers may call from")
+    serve.add_argument("--trusted-documents", help="manifest of the only documents to run")
     serve.set_defaults(run=_serve)
 
     emulator = commands.add_parser("emulator", help="run the Graph API emulator alone")
@@ -103,6 +104,7 @@ def _serve(args: argparse.Namespace) -> None:
         log_level=args.log_level,
         log_format=args.log_format,
         cors_origins=args.cors_origins,
+        trusted_documents=args.trusted_documents,
     )
     if args.workers < 1:
         raise SettingsError("--workers must be at least 1")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from partnergraph.errors import SettingsError
+from partnergraph.server.persisted import read_manifest
 
 _PREFIX = "PARTNERGRAPH_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -34,6 +35,8 @@ class Settings:
     """`json` or `text`; unset: text on a terminal, json otherwise."""
     cors_origins: str | None = None
     """Comma-separated origins whose pages may call the API (CORS); unset sends no CORS headers."""
+    trusted_documents: str | None = None
+    """A manifest of the only documents to run ({"<sha256>": "<document>"}); unset runs any."""
 
     @property
     def demo_mode(self) -> bool:
@@ -96,6 +99,8 @@ class Settings:
                     f"PARTNERGRAPH_CORS_ORIGINS: {origin!r} is not an origin such as "
                     "https://app.example.com (a scheme, a host and maybe a port; no path)"
                 )
+        if self.trusted_documents is not None:
+            read_manifest(self.trusted_documents)
 
     def to_env(self) -> dict[str, str]:
         """These settings as environment variables, for worker processes."""

@@ -1,26 +1,40 @@
-"""The GraphQL endpoint: Strawberry's ASGI view with our context, GraphiQL page and JSON errors."""
+"""The GraphQL endpoint: GraphQL over HTTP with persisted documents and whole answers cached,
+GraphiQL for browsers, and Strawberry's WebSocket protocols."""
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from cross_web import HTTPException
+import orjson
+from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from partnergraph import telemetry
+from partnergraph.errors import BadUserInput, PartnergraphError, PersistedQueryNotFound
 from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
 from partnergraph.server.answers import answer_key
+from partnergraph.server.persisted import PersistedDocuments
+from partnergraph.server.request import (
+    GRAPHQL_RESPONSE,
+    Params,
+    read_params,
+    response_type,
+    shows_graphiql,
+)
 
 _SCHEMES = ("bearer", "oauth")
+_BY_POST = frozenset({OperationType.QUERY, OperationType.MUTATION})
+_BY_GET = frozenset({OperationType.QUERY})
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
@@ -30,39 +44,64 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self,
         services: Callable[[], Services],
         graphiql_page: Callable[[Request], str],
+        trusted_documents: Mapping[str, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(schema, **kwargs)
         self._services = services
         self._graphiql_page = graphiql_page
+        self._persisted = PersistedDocuments(trusted_documents)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        if shows_graphiql(request):
+            response: Response = HTMLResponse(self._graphiql_page(request))
+        else:
+            media_type = response_type(request.headers.get("accept"))
+            try:
+                response = await self._answer(request, media_type)
+            except PartnergraphError as error:
+                response = _refusal(error, media_type)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, media_type: str) -> Response:
+        """The answer to a GraphQL request; raises the PartnergraphError that refuses one."""
+        params = await read_params(request)
+        document = self._persisted.document(params)
         services = self._services()
         answers = services.answers
         token = bearer_token(request.headers.get("authorization"))
         credentials = services.credentials(token) if token else None
-        key = await answer_key(request, credentials.scope) if answers and credentials else None
-        cached = await answers.get(key) if answers and key else None
         record = telemetry.current()
-        if cached is not None:
-            if record is not None:
-                record.operation_name = cached.operation_name
-            await Response(cached.body, media_type="application/json")(scope, receive, send)
-            return
+        key = None
+        if answers is not None and credentials is not None:
+            key = answer_key(
+                credentials.scope,
+                document.hash,
+                params.operation_name,
+                params.variables,
+                params.extensions,
+            )
+            cached = await answers.get(key)
+            if cached is not None:
+                if record is not None:
+                    record.operation_name = cached.operation_name
+                return Response(cached.body, media_type=media_type)
+        query = await self._persisted.text(document, services.documents)
         context = RequestContext(services=services, credentials=credentials)
-        try:
-            response = await self.run(request, context=context)
-        except HTTPException as error:
-            response = _error_response(error.reason, error.status_code)
-        clean = response.status_code == 200 and getattr(request.state, "clean", False)
-        if answers and key and clean and not context.live:
-            operation_name = record.operation_name if record else None
-            await answers.put(key, bytes(response.body), context.touched, operation_name)
-        await response(scope, receive, send)
+        result = await self._execute(query, params, context, by_post=request.method == "POST")
+        if not isinstance(result, PreExecutionError):  # it parsed and validated
+            await self._persisted.register(document, services.documents)
+        refused = _refused(result)
+        body = orjson.dumps(_formatted(result, refused))
+        if key is not None and answers is not None and not result.errors and not context.live:
+            operation_name = record.operation_name if record is not None else None
+            await answers.put(key, body, context.touched, operation_name)
+        status = 400 if refused and media_type == GRAPHQL_RESPONSE else 200
+        return Response(body, status_code=status, media_type=media_type)
 
     async def get_context(self, request: Request | WebSocket, response: object) -> RequestContext:
         """A WebSocket connection's context: the token of its upgrade request, if any."""
@@ -82,28 +121,29 @@ class GraphQLView(GraphQL[RequestContext, None]):
         unset: UnsetType = UNSET
         return unset
 
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        request.state.clean = not result.errors
-        if result.errors:
-            result.errors = [coded(error) for error in result.errors]
-        return process_result(result)
-
-    def decode_json(self, data: str | bytes) -> object:
+    async def _execute(
+        self, query: str, params: Params, context: RequestContext, *, by_post: bool
+    ) -> ExecutionResult:
+        """The result of a document; GET runs queries only."""
         try:
-            decoded = json.loads(data)
-        except (ValueError, RecursionError):
-            raise HTTPException(400, "Unable to parse request body as JSON") from None
-        # A body arrives as bytes and Strawberry reads it as an object (or a batch); GET's
-        # `variables` and `extensions` arrive as text and may also be null.
-        allowed = (dict, list) if isinstance(data, bytes) else (dict, list, type(None))
-        if not isinstance(decoded, allowed):
-            raise HTTPException(400, "Expected a JSON object.")
-        return decoded
+            return await self.schema.execute(
+                query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=_BY_POST if by_post else _BY_GET,
+                operation_extensions=params.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.MUTATION:
+                raise _MutationByGet("Send mutations by POST: GET runs queries only.") from None
+            raise BadUserInput("Subscriptions run over WebSocket (graphql-transport-ws).") from None
+        except CannotGetOperationTypeError as error:
+            raise BadUserInput(error.as_http_error_reason()) from None
 
-    async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(self._graphiql_page(request))
+
+class _MutationByGet(BadUserInput):
+    """A mutation sent by GET, which runs queries only."""
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -117,7 +157,33 @@ def bearer_token(header: str | None) -> str | None:
     return token
 
 
-def _error_response(message: str, status_code: int) -> JSONResponse:
-    extensions = telemetry.error_extensions({"code": "BAD_USER_INPUT"})
-    body = {"errors": [{"message": message, "extensions": extensions}]}
-    return JSONResponse(body, status_code=status_code)
+def _refused(result: ExecutionResult) -> bool:
+    """Whether the document was refused before it ran: it did not parse or validate, or its
+    variables did not coerce. Errors of fields that ran have a path."""
+    errors = result.errors
+    return result.data is None and bool(errors) and all(not error.path for error in errors or ())
+
+
+def _formatted(result: ExecutionResult, refused: bool) -> dict[str, object]:
+    """The GraphQL response: no `data` for a refused document, as the spec says."""
+    body: dict[str, object] = {} if refused else {"data": result.data}
+    if result.errors:
+        body["errors"] = [coded(error).formatted for error in result.errors]
+    if result.extensions:
+        body["extensions"] = result.extensions
+    return body
+
+
+def _refusal(error: PartnergraphError, media_type: str) -> Response:
+    """The answer to a request refused before its document ran: a 400 when it is malformed,
+    a 405 for a mutation by GET, and a 200 for an unknown persisted query, the only status on
+    which Apollo's clients then send its text."""
+    status, headers = 400, None
+    if isinstance(error, PersistedQueryNotFound):
+        status = 200
+    elif isinstance(error, _MutationByGet):
+        status, headers = 405, {"Allow": "POST"}
+    extensions = telemetry.error_extensions(error.extensions)
+    formatted = GraphQLError(error.message, extensions=extensions).formatted
+    body = orjson.dumps({"errors": [formatted]})
+    return Response(body, status_code=status, media_type=media_type, headers=headers)

@@ -171,38 +171,50 @@ async def test_a_mutation_behind_a_500_is_sent_once_and_reported(api: Api, demo:
 
 
 @pytest.mark.parametrize(
-    ("request_body", "status"),
+    ("request_body", "json_status"),
     [
-        # a request that is no GraphQL request: 400
         (b"{not json", 400),
         (b'{"variables": {}}', 400),
-        (b"[" * 50_000 + b"]" * 50_000, 400),
-        (b'{"query": "{ __typename }", "variables": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", 400),
-        (b'{"query": "\xff"}', 400),  # not UTF-8
-        (b'"{ __typename }"', 400),
-        (b"5", 400),
-        (b"null", 400),
-        # a GraphQL request whose document or variables are refused: 200 with application/json
         (b'{"query": "{ brand(igId: ", "variables": {}}', 200),
         (b'{"query": "{ nope }"}', 200),
         (
             b'{"query": "query($n: Int) { rateLimit { appCallCount } }", "variables": {"n": "x"}}',
             200,
         ),
+        (b"[" * 50_000 + b"]" * 50_000, 400),
+        (
+            b'{"query": "{ __typename }", "variables": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+            400,
+        ),
+        (b'{"query": "\xff"}', 400),  # not UTF-8
+        (b'"{ __typename }"', 400),
+        (b"5", 400),
+        (b"null", 400),
+        (b'[{"query": "{ __typename }"}]', 400),  # batches are not taken
+        (b'{"query": "{ __typename }", "variables": "{}"}', 400),
+        (b'{"query": "{ __typename }", "operationName": 5}', 400),
     ],
 )
 @pytest.mark.parametrize("authorized", [False, True])
 async def test_malformed_requests_get_json_errors(
-    api: Api, demo: Demo, request_body: bytes, status: int, authorized: bool
+    api: Api, demo: Demo, request_body: bytes, json_status: int, authorized: bool
 ) -> None:
-    headers = {"Content-Type": "application/json"}
-    if authorized:
-        headers["Authorization"] = f"Bearer {demo.agency}"
-    response = await api.http.post("/graphql", content=request_body, headers=headers)
-    assert response.status_code == status
-    body = response.json()
-    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert body["errors"][0]["message"]
+    """Malformed requests are 400s; documents that do not parse, validate or take their
+    variables are 200s in application/json, 400s in application/graphql-response+json."""
+    for accept, status in [
+        ("application/json", json_status),
+        ("application/graphql-response+json", 400),
+    ]:
+        headers = {"Content-Type": "application/json", "Accept": accept}
+        if authorized:
+            headers["Authorization"] = f"Bearer {demo.agency}"
+        response = await api.http.post("/graphql", content=request_body, headers=headers)
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"] == accept
+        body = response.json()
+        assert "data" not in body
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        assert body["errors"][0]["message"]
 
 
 async def test_nesting_too_deep_to_decode_in_get_variables_is_bad_input(
@@ -264,7 +276,7 @@ async def test_upstream_unreachable_is_unavailable(make_api: ApiFactory, demo: D
 )
 async def test_a_refused_variable_is_bad_user_input(api: Api, variables: dict[str, Any]) -> None:
     body = await api.op("BrandPermissions", variables)
-    assert body["data"] is None
+    assert "data" not in body  # refused before it ran: the spec says no `data` then
     error = body["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "$" in error["message"]  # graphql-core names the variable

@@ -83,6 +83,11 @@ def test_demo_mode_mounts_the_emulator_for_other_clients(demo_url: str) -> None:
             "PARTNERGRAPH_CORS_ORIGINS: 'https://admin.example.com/' is not an origin",
         ),
         (["--cors-origins", "app.example.com"], {}, "'app.example.com' is not an origin"),
+        (
+            [],
+            {"PARTNERGRAPH_TRUSTED_DOCUMENTS": "/nonexistent/manifest.json"},
+            "PARTNERGRAPH_TRUSTED_DOCUMENTS: cannot read '/nonexistent/manifest.json'",
+        ),
     ],
 )
 def test_bad_settings_exit_with_a_message(

@@ -1,0 +1,221 @@
+"""Persisted documents: Apollo's automatic persisted queries, and a trusted-documents manifest."""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from partnergraph.errors import SettingsError
+from partnergraph.server.settings import Settings
+from tests.api.conftest import QUERIES, Api, ApiFactory, Demo
+
+PERMISSIONS = (QUERIES / "BrandPermissions.graphql").read_text()
+RATE_LIMIT = (QUERIES / "RateLimit.graphql").read_text()
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _persisted(sha256: str) -> dict[str, Any]:
+    return {"persistedQuery": {"version": 1, "sha256Hash": sha256}}
+
+
+async def _post(api: Api, body: dict[str, Any], **headers: str) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {api.token}", **headers}
+    return await api.http.post("/graphql", json=body, headers=headers)
+
+
+async def _get(api: Api, params: dict[str, Any]) -> httpx.Response:
+    encoded = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in params.items()}
+    return await api.http.get(
+        "/graphql", params=encoded, headers={"Authorization": f"Bearer {api.token}"}
+    )
+
+
+def _code(response: httpx.Response) -> str:
+    code: str = response.json()["errors"][0]["extensions"]["code"]
+    return code
+
+
+# Automatic persisted queries
+
+
+async def test_apq_not_found_then_registered_then_run_by_hash(api: Api, demo: Demo) -> None:
+    variables = {"brandId": demo.big_brand, "first": 2}
+    sha256 = _sha256(PERMISSIONS)
+    by_hash = {"extensions": _persisted(sha256), "variables": variables}
+    for accept in ("application/json", GRAPHQL_RESPONSE):
+        unknown = await _post(api, by_hash, Accept=accept)
+        assert unknown.status_code == 200  # the only status on which Apollo's link sends the query
+        assert unknown.json() == {
+            "errors": [
+                {
+                    "message": "PersistedQueryNotFound",
+                    "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
+                }
+            ]
+        }
+    registered = await _post(api, {**by_hash, "query": PERMISSIONS})
+    page = registered.json()["data"]["brand"]["permissions"]
+    assert len(page["edges"]) == 2
+    again = await _post(api, {**by_hash, "variables": {**variables, "first": 3}})
+    assert len(again.json()["data"]["brand"]["permissions"]["edges"]) == 3
+
+
+async def test_a_registered_hash_runs_by_get_for_cdns(api: Api, demo: Demo) -> None:
+    sha256 = _sha256(PERMISSIONS)
+    variables = {"brandId": demo.big_brand, "first": 4}
+    # Registered although these variables do not coerce: the document itself is valid.
+    missing = await _post(api, {"query": PERMISSIONS, "extensions": _persisted(sha256)})
+    assert _code(missing) == "BAD_USER_INPUT"
+    response = await _get(
+        api,
+        {
+            "operationName": "BrandPermissions",
+            "variables": variables,
+            "extensions": _persisted(sha256),
+        },
+    )
+    assert response.status_code == 200
+    assert len(response.json()["data"]["brand"]["permissions"]["edges"]) == 4
+
+
+async def test_a_wrong_hash_is_refused_and_registers_nothing(api: Api, demo: Demo) -> None:
+    wrong = _sha256(RATE_LIMIT)
+    variables = {"brandId": demo.big_brand}
+    refused = await _post(
+        api, {"query": PERMISSIONS, "extensions": _persisted(wrong), "variables": variables}
+    )
+    assert refused.status_code == 400
+    assert _code(refused) == "BAD_USER_INPUT"
+    assert "SHA-256" in refused.json()["errors"][0]["message"]
+    later = await _post(api, {"extensions": _persisted(wrong)})
+    assert _code(later) == "PERSISTED_QUERY_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "extensions",
+    [
+        {"persistedQuery": {"version": 2, "sha256Hash": "0" * 64}},
+        {"persistedQuery": {"version": 1, "sha256Hash": "not-hex"}},
+        {"persistedQuery": {"version": 1}},
+        {"persistedQuery": "0" * 64},
+    ],
+)
+async def test_a_malformed_persisted_query_is_bad_input(
+    api: Api, extensions: dict[str, Any]
+) -> None:
+    response = await _post(api, {"extensions": extensions})
+    assert response.status_code == 400
+    assert _code(response) == "BAD_USER_INPUT"
+
+
+async def test_a_query_and_its_hash_share_cached_answers(api: Api, demo: Demo) -> None:
+    variables = {"brandId": demo.big_brand, "first": 5}
+    full = await _post(api, {"query": PERMISSIONS, "variables": variables})
+    # Never registered, yet answered: the hash names the answer the query left in the cache.
+    by_hash = await _post(
+        api, {"extensions": _persisted(_sha256(PERMISSIONS)), "variables": variables}
+    )
+    assert by_hash.content == full.content
+    other = {**variables, "first": 6}
+    uncached = await _post(
+        api, {"extensions": _persisted(_sha256(PERMISSIONS)), "variables": other}
+    )
+    assert _code(uncached) == "PERSISTED_QUERY_NOT_FOUND"
+
+
+async def test_an_invalid_document_is_not_registered(api: Api) -> None:
+    document = "{ nope }"
+    sha256 = _sha256(document)
+    invalid = await _post(api, {"query": document, "extensions": _persisted(sha256)})
+    assert _code(invalid) == "BAD_USER_INPUT"
+    assert _code(await _post(api, {"extensions": _persisted(sha256)})) == (
+        "PERSISTED_QUERY_NOT_FOUND"
+    )
+
+
+async def test_registrations_are_bounded(make_api: ApiFactory) -> None:
+    async with make_api(cache_max_entries=2) as api:
+        documents = [f"query Q{n} {{ __typename }}" for n in range(3)]
+        for document in documents:
+            registered = await _post(
+                api, {"query": document, "extensions": _persisted(_sha256(document))}
+            )
+            assert registered.json() == {"data": {"__typename": "Query"}}
+        oldest, *newest = [
+            await _post(api, {"extensions": _persisted(_sha256(d))}) for d in documents
+        ]
+        assert _code(oldest) == "PERSISTED_QUERY_NOT_FOUND"
+        assert all(r.json() == {"data": {"__typename": "Query"}} for r in newest)
+
+
+# Trusted documents
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    """A manifest of BrandPermissions and RateLimit, as GraphQL Code Generator writes one."""
+    path = tmp_path / "persisted-documents.json"
+    path.write_text(json.dumps({_sha256(text): text for text in (PERMISSIONS, RATE_LIMIT)}))
+    return path
+
+
+async def test_trusted_mode_runs_the_manifest_by_id_or_hash(
+    make_api: ApiFactory, manifest: Path, demo: Demo
+) -> None:
+    sha256 = _sha256(PERMISSIONS)
+    variables = {"brandId": demo.big_brand, "first": 2}
+    async with make_api(trusted_documents=str(manifest)) as api:
+        answers = [
+            await _post(api, {"documentId": f"sha256:{sha256}", "variables": variables}),
+            await _post(api, {"documentId": sha256, "variables": variables}),
+            await _post(api, {"extensions": _persisted(sha256), "variables": variables}),
+            await _post(api, {"query": PERMISSIONS, "variables": variables}),
+            await _get(api, {"documentId": f"sha256:{sha256}", "variables": variables}),
+        ]
+        for answer in answers:
+            assert answer.status_code == 200
+            assert len(answer.json()["data"]["brand"]["permissions"]["edges"]) == 2
+
+
+async def test_trusted_mode_refuses_every_other_document(
+    make_api: ApiFactory, manifest: Path
+) -> None:
+    other = "query Other { __typename }"
+    async with make_api(trusted_documents=str(manifest)) as api:
+        refusals = [
+            await _post(api, {"query": "{ __typename }"}),
+            await _post(api, {"query": other, "extensions": _persisted(_sha256(other))}),
+            await _post(api, {"extensions": _persisted(_sha256(other))}),
+            await _post(api, {"documentId": f"sha256:{_sha256(other)}"}),
+            await _get(api, {"query": "{ __typename }"}),
+        ]
+        for refusal in refusals:
+            assert refusal.status_code == 400
+            assert _code(refusal) == "PERSISTED_QUERY_NOT_ALLOWED"
+            assert "data" not in refusal.json()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read"),
+        ("{not json", "is not JSON"),
+        ('["{ __typename }"]', "must be an object"),
+        ('{"' + "0" * 64 + '": "{ __typename }"}', "is not the SHA-256 of its text"),
+    ],
+)
+def test_an_unusable_manifest_is_a_settings_error(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "manifest.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SettingsError, match=message):
+        Settings(graph_url="http://127.0.0.1:9", trusted_documents=str(path)).check()
