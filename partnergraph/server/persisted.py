@@ -4,8 +4,9 @@ Automatic persisted queries (APQ): a client sends `extensions.persistedQuery.
 sha256Hash` alone; an unknown hash answers PERSISTED_QUERY_NOT_FOUND, and the
 client sends the hash with its query, which registers the query for a day
 (in the bounded `Services.documents` store). With a trusted-documents manifest
-(`{"<sha256 hex>": "<document>"}`, as GraphQL Code Generator writes it), only
-the manifest's documents run, named by `documentId` or by persisted-query hash.
+(`{"sha256:<hex>": "<document>"}` as GraphQL Code Generator writes it, or bare
+hashes), only the manifest's documents run, named by `documentId` or by
+persisted-query hash.
 """
 
 import hashlib
@@ -63,12 +64,13 @@ def read_manifest(path: str) -> dict[str, str]:
         isinstance(text, str) for text in manifest.values()
     ):
         raise SettingsError(
-            f'{setting}: {path!r} must be an object of {{"<sha256 hex>": "<document>"}}'
+            f'{setting}: {path!r} must be an object of {{"sha256:<hex>": "<document>"}}'
         )
-    for key, text in manifest.items():
-        if document_hash(text) != key.lower():
+    trusted = {_bare(key): text for key, text in manifest.items()}
+    for key, text in trusted.items():
+        if document_hash(text) != key:
             raise SettingsError(f"{setting}: in {path!r}, {key!r} is not the SHA-256 of its text")
-    return {key.lower(): text for key, text in manifest.items()}
+    return trusted
 
 
 class PersistedDocuments:
@@ -118,13 +120,18 @@ class PersistedDocuments:
 def _persisted_hash(params: Params) -> str | None:
     """The hash a request names by `documentId` or `extensions.persistedQuery`, if any."""
     if params.document_id is not None:
-        return _checked(params.document_id.removeprefix(_DOCUMENT_ID_PREFIX), "documentId")
+        return _checked(_bare(params.document_id), "documentId")
     persisted: Any = (params.extensions or {}).get("persistedQuery")
     if persisted is None:
         return None
     if not isinstance(persisted, dict) or persisted.get("version", 1) != 1:
         raise BadUserInput("`extensions.persistedQuery` must be {version: 1, sha256Hash}.")
     return _checked(persisted.get("sha256Hash"), "extensions.persistedQuery.sha256Hash")
+
+
+def _bare(document_id: str) -> str:
+    """A document ID without its `sha256:` prefix, in lowercase."""
+    return document_id.lower().removeprefix(_DOCUMENT_ID_PREFIX)
 
 
 def _checked(value: object, name: str) -> str:

@@ -15,6 +15,7 @@ from tests.api.conftest import QUERIES, Api, ApiFactory, Demo
 PERMISSIONS = (QUERIES / "BrandPermissions.graphql").read_text()
 RATE_LIMIT = (QUERIES / "RateLimit.graphql").read_text()
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+GENERATED_MANIFEST = QUERIES.parent / "clients" / "typescript" / "persisted-documents.json"
 
 
 def _sha256(text: str) -> str:
@@ -160,9 +161,12 @@ async def test_registrations_are_bounded(make_api: ApiFactory) -> None:
 
 @pytest.fixture
 def manifest(tmp_path: Path) -> Path:
-    """A manifest of BrandPermissions and RateLimit, as GraphQL Code Generator writes one."""
+    """A manifest of BrandPermissions and RateLimit: one key as GraphQL Code Generator writes
+    it, one a bare hash."""
     path = tmp_path / "persisted-documents.json"
-    path.write_text(json.dumps({_sha256(text): text for text in (PERMISSIONS, RATE_LIMIT)}))
+    path.write_text(
+        json.dumps({f"sha256:{_sha256(PERMISSIONS)}": PERMISSIONS, _sha256(RATE_LIMIT): RATE_LIMIT})
+    )
     return path
 
 
@@ -182,6 +186,21 @@ async def test_trusted_mode_runs_the_manifest_by_id_or_hash(
         for answer in answers:
             assert answer.status_code == 200
             assert len(answer.json()["data"]["brand"]["permissions"]["edges"]) == 2
+
+
+async def test_the_generated_manifest_runs_what_the_typescript_client_sends(
+    make_api: ApiFactory, demo: Demo
+) -> None:
+    generated: dict[str, str] = json.loads(GENERATED_MANIFEST.read_text())
+    document_id = next(key for key, text in generated.items() if "query BrandPermissions" in text)
+    async with make_api(trusted_documents=str(GENERATED_MANIFEST)) as api:
+        answer = await _post(
+            api, {"documentId": document_id, "variables": {"brandId": demo.big_brand}}
+        )
+        assert len(answer.json()["data"]["brand"]["permissions"]["edges"]) == 10
+        # queries/ as written (comments, layout) is not the document the manifest holds
+        refused = await _post(api, {"query": PERMISSIONS, "variables": {"brandId": demo.big_brand}})
+        assert _code(refused) == "PERSISTED_QUERY_NOT_ALLOWED"
 
 
 async def test_trusted_mode_refuses_every_other_document(
@@ -209,6 +228,7 @@ async def test_trusted_mode_refuses_every_other_document(
         ("{not json", "is not JSON"),
         ('["{ __typename }"]', "must be an object"),
         ('{"' + "0" * 64 + '": "{ __typename }"}', "is not the SHA-256 of its text"),
+        ('{"sha256:' + "0" * 64 + '": "{ __typename }"}', "is not the SHA-256 of its text"),
     ],
 )
 def test_an_unusable_manifest_is_a_settings_error(
