@@ -64,7 +64,7 @@ def test_every_imported_package_is_declared() -> None:
                 imported.add(node.module.split(".")[0])
     distributions = packages_distributions()
     third_party = imported - set(sys.stdlib_module_names) - {"partnergraph"}
-    assert {"strawberry", "graphql", "cross_web", "tenacity"} <= third_party
+    assert {"strawberry", "graphql", "tenacity"} <= third_party
     for module in sorted(third_party):
         names = {_normal(name) for name in distributions[module]}
         assert names & set(RUNTIME), f"{module} is imported but not a declared dependency"
