@@ -94,7 +94,13 @@ def create_app(
         return render_graphiql(endpoint=root_path + "/graphql", tabs=tabs, root_path=root_path)
 
     trusted = read_manifest(settings.trusted_documents) if settings.trusted_documents else None
-    view = GraphQLView(lambda: app.state.services, graphiql_page, trusted)
+    view = GraphQLView(
+        lambda: app.state.services,
+        graphiql_page,
+        trusted,
+        allowed_origins=settings.cors_origin_list,
+        local_origins=_local_origins(settings),
+    )
     routes: list[BaseRoute] = [
         Route("/", _to_graphiql),
         Route("/graphql", view, methods=["GET", "POST"]),
@@ -117,10 +123,16 @@ def create_app(
     return app
 
 
+def _local_origins(settings: Settings) -> str | None:
+    """The pattern of the origins allowed besides the listed ones: this machine's, in demo mode."""
+    return _LOCAL_ORIGINS if settings.demo_mode else None
+
+
 def _cors(settings: Settings) -> list[Middleware]:
-    """CORS for the configured origins, and in demo mode for pages on this machine."""
+    """CORS for the configured origins, and in demo mode for pages on this machine; the view
+    allows the same origins' WebSockets."""
     origins = settings.cors_origin_list
-    local = _LOCAL_ORIGINS if settings.demo_mode else None
+    local = _local_origins(settings)
     if not origins and local is None:
         return []
     return [

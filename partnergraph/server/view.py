@@ -1,6 +1,7 @@
 """The GraphQL endpoint: GraphQL over HTTP with persisted documents and whole answers cached,
 GraphiQL for browsers, and Strawberry's WebSocket protocols."""
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -45,9 +46,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         services: Callable[[], Services],
         graphiql_page: Callable[[Request], str],
         trusted_documents: Mapping[str, str] | None = None,
+        *,
+        local_origins: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(schema, **kwargs)
+        self._local_origins = re.compile(local_origins) if local_origins else None
         self._services = services
         self._graphiql_page = graphiql_page
         self._persisted = PersistedDocuments(trusted_documents)
@@ -102,6 +106,13 @@ class GraphQLView(GraphQL[RequestContext, None]):
             await answers.put(key, body, context.touched, operation_name)
         status = 400 if refused and media_type == GRAPHQL_RESPONSE else 200
         return Response(body, status_code=status, media_type=media_type)
+
+    def is_websocket_origin_allowed(self, request: WebSocket, origin: str) -> bool:
+        """A page on another origin may open a WebSocket when it may call over HTTP (CORS)."""
+        local = self._local_origins
+        return super().is_websocket_origin_allowed(request, origin) or bool(
+            local and local.fullmatch(origin)
+        )
 
     async def get_context(self, request: Request | WebSocket, response: object) -> RequestContext:
         """A WebSocket connection's context: the token of its upgrade request, if any."""

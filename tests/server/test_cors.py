@@ -1,11 +1,15 @@
-"""CORS over real HTTP: preflights and calls from listed, foreign and demo-mode local origins."""
+"""CORS over real HTTP: preflights, calls and WebSockets from listed, foreign and local origins."""
 
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+from websockets.typing import Origin, Subprotocol
 
 from tests.browser import open_page
 from tests.servers import running
@@ -143,3 +147,30 @@ async def test_a_browser_page_on_another_origin_is_blocked(
         result: dict[str, Any] = await visit.page.evaluate(_FETCH, [f"{cors_url}/graphql", "t"])
         assert any("CORS" in message for message in visit.console_errors), visit.console_errors
     assert result == {"error": "TypeError: Failed to fetch"}
+
+
+async def _handshake(url: str, origin: str) -> str:
+    """The first message after connection_init on a WebSocket opened from a page on origin."""
+    socket_url = url.replace("http://", "ws://") + "/graphql"
+    protocol = Subprotocol("graphql-transport-ws")
+    async with connect(socket_url, origin=Origin(origin), subprotocols=[protocol]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        return str(json.loads(await socket.recv())["type"])
+
+
+@pytest.mark.parametrize(("server", "origin"), [("cors", APP), ("demo", "http://localhost:3000")])
+async def test_an_allowed_origin_opens_a_websocket(
+    cors_url: str, demo_url: str, server: str, origin: str
+) -> None:
+    url = cors_url if server == "cors" else demo_url
+    assert await _handshake(url, origin) == "connection_ack"
+
+
+@pytest.mark.parametrize(("server", "origin"), [("cors", FOREIGN), ("demo", APP)])
+async def test_a_foreign_origin_cannot_open_a_websocket(
+    cors_url: str, demo_url: str, server: str, origin: str
+) -> None:
+    url = cors_url if server == "cors" else demo_url
+    with pytest.raises(InvalidStatus) as refused:
+        await _handshake(url, origin)
+    assert refused.value.response.status_code == 403
