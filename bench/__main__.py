@@ -11,6 +11,7 @@ BENCHMARKS = (
     "memory",
     "shared_state",
     "dashboard_instances",
+    "soak",
     "emulator_pages",
 )
 
