@@ -13,7 +13,7 @@ NODE_STAMP := node_modules/.installed
 CODEGEN_VENV := .venv-codegen
 CODEGEN_STAMP := $(CODEGEN_VENV)/.installed
 
-.PHONY: serve test lint typecheck unit bench emulator schema codegen generate-clients system-packages clean
+.PHONY: serve test lint typecheck unit bench emulator schema codegen generate-clients system-packages bench-packages clean
 
 serve: $(RUNTIME)
 	$(BIN)/partnergraph serve
@@ -27,7 +27,7 @@ test: $(STAMP) $(NODE_STAMP) $(CODEGEN_STAMP) system-packages
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) bench-packages
 	$(BIN)/python -m bench
 
 schema: $(RUNTIME)
@@ -66,9 +66,12 @@ $(STAMP): $(RUNTIME)
 	touch $@
 
 # Debian packages the tests drive for real: headless Chromium, jq for the README's examples, and a redis-server
-# the tests start.
-system-packages:
-	@missing=$$(for command in chromium jq redis-server; do command -v $$command >/dev/null || echo $$command; done); \
+# the tests start. The benchmarks' own: wrk, a load generator one server process cannot outrun, and
+# redis-server for bench.shared_state. Each package is named as the command it installs.
+system-packages: PACKAGES := chromium jq redis-server
+bench-packages: PACKAGES := wrk redis-server
+system-packages bench-packages:
+	@missing=$$(for command in $(PACKAGES); do command -v $$command >/dev/null || echo $$command; done); \
 	test -z "$$missing" || { \
 		test -n "$$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -print -quit)" || apt-get update; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing \

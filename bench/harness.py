@@ -13,15 +13,28 @@ from typing import Any
 
 import httpx
 
+from tests import servers
 from tests.redis import RedisServer
-from tests.servers import running
-
-__all__ = ["running"]
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 MakeRequest = Callable[[int], httpx.Request]
+
+
+@contextmanager
+def started(*args: str, module: str = "partnergraph") -> Iterator[servers.Server]:
+    """`python -m <module> <args>` on a free loopback port until the block ends, its log
+    (one access line per request, written as in production) discarded."""
+    with servers.started(*args, module=module, stderr=Path(os.devnull)) as server:
+        yield server
+
+
+@contextmanager
+def running(*args: str, module: str = "partnergraph") -> Iterator[str]:
+    """The base URL of started(*args), until the block ends."""
+    with started(*args, module=module) as server:
+        yield server.url
 
 
 def document(name: str) -> str:
