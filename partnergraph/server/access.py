@@ -51,7 +51,7 @@ class AccessLog:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        record = RequestRecord(request_id(dict(scope["headers"]).get(b"x-request-id")))
+        record = RequestRecord(request_id(_header(scope, b"x-request-id")))
         began = time.perf_counter()
         status = 500
         started = finished = False
@@ -111,7 +111,12 @@ class AccessLog:
                 "upstreamCalls": record.upstream_calls,
                 "outcome": outcome,
             }
-        _access.log(level, "%s %s %d", scope["method"], path, status, extra={"fields": fields})
+        # As _access.log() would, without looking up the caller's frame, which no line shows.
+        args = (scope["method"], path, status)
+        line = _access.makeRecord(
+            _access.name, level, "", 0, "%s %s %d", args, None, extra={"fields": fields}
+        )
+        _access.handle(line)
 
 
 class RequestObserver:
@@ -164,9 +169,20 @@ def _outcome(record: RequestRecord, status: int) -> str:
     return "ok" if status < 400 else f"HTTP_{status}"
 
 
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    """The value of a request header (by its lowercase name), the last if repeated."""
+    found: bytes | None = None
+    for key, value in scope["headers"]:
+        if key == name:
+            found = value
+    return found
+
+
 def _shown_path(scope: Scope) -> str:
     """The path as logged: no query string (it can hold a document), printable, bounded."""
     path: str = scope["path"][:_PATH_SHOWN]
+    if path.isprintable():
+        return path
     return "".join(char if char.isprintable() else "?" for char in path)
 
 

@@ -5,12 +5,17 @@ keys, text lines as `key=value` after the message. Whatever a line holds, access
 (`access_token=…`, `Bearer …`) are cut out before it is written.
 """
 
+import functools
 import json
 import logging
+import math
 import re
 import sys
-from datetime import UTC, datetime
+import time
+from datetime import datetime
 from typing import Any, TextIO
+
+import orjson
 
 from partnergraph import telemetry
 
@@ -60,7 +65,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": _utc_time(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -68,7 +73,31 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             line["traceback"] = self.formatException(record.exc_info)
-        return scrub(json.dumps(line, default=str))
+        return scrub(_json(line))
+
+
+def _utc_time(created: float) -> str:
+    """`2026-11-29T23:07:33.235+00:00`: what datetime's isoformat() in milliseconds writes of a
+    UTC timestamp, at a third of its cost, the second's text being shared by its lines."""
+    fraction, second = math.modf(created)
+    micro = round(fraction * 1e6)  # rounded as datetime.fromtimestamp() does
+    if micro >= 1_000_000:
+        second, micro = second + 1, micro - 1_000_000
+    return f"{_utc_second(int(second))}.{micro // 1000:03d}+00:00"
+
+
+@functools.lru_cache(maxsize=4)
+def _utc_second(second: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+
+
+def _json(line: dict[str, Any]) -> str:
+    """line as one line of JSON: by orjson, some ten times faster than json on every access
+    line, or by json for what orjson refuses (an integer past 64 bits)."""
+    try:
+        return orjson.dumps(line, default=str).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(line, default=str)
 
 
 class TextFormatter(logging.Formatter):

@@ -6,9 +6,11 @@ count under `(other)`); edges, methods, statuses, caches and outcomes come from 
 """
 
 import re
+from typing import TypeVar, cast
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics import MetricWrapperBase
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,6 +22,8 @@ ANONYMOUS = "(anonymous)"
 """The operation label of an operation without a name (or of a request that did not parse)."""
 OTHER = "(other)"
 """The operation label of names past the limit."""
+
+_Metric = TypeVar("_Metric", bound=MetricWrapperBase)
 
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 _REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -89,6 +93,7 @@ class Metrics:
             ["cache"],
             registry=self.registry,
         )
+        self._labelled: dict[tuple[MetricWrapperBase, tuple[str, ...]], MetricWrapperBase] = {}
         self.redis_available = (
             Gauge(
                 "partnergraph_redis_up",
@@ -101,25 +106,34 @@ class Metrics:
 
     def request(self, operation_name: str | None, outcome: str, seconds: float) -> None:
         """Count one GraphQL request."""
-        self.requests.labels(self.operations.label(operation_name), outcome).inc()
+        self._child(self.requests, self.operations.label(operation_name), outcome).inc()
         self.request_seconds.observe(seconds)
 
     def upstream_call(self, call: UpstreamCall) -> None:
         """Count and time one Graph API HTTP request."""
-        self.upstream_calls.labels(call.edge, call.method, call.status).inc()
-        self.upstream_seconds.labels(call.edge, call.method).observe(call.seconds)
+        self._child(self.upstream_calls, call.edge, call.method, call.status).inc()
+        self._child(self.upstream_seconds, call.edge, call.method).observe(call.seconds)
 
     def batch_entry(self, edge: str, method: str, status: str) -> None:
         """Count one call answered inside a batch."""
-        self.upstream_calls.labels(edge, method, status).inc()
+        self._child(self.upstream_calls, edge, method, status).inc()
 
     def cache_lookup(self, cache: str, hit: bool) -> None:
         """Count one cache lookup."""
-        self.cache_lookups.labels(cache, "hit" if hit else "miss").inc()
+        self._child(self.cache_lookups, cache, "hit" if hit else "miss").inc()
 
     def flight_joined(self, cache: str) -> None:
         """Count one single-flight join."""
-        self.flight_joins.labels(cache).inc()
+        self._child(self.flight_joins, cache).inc()
+
+    def _child(self, metric: _Metric, *values: str) -> _Metric:
+        """metric.labels(*values), made once: labels() validates and locks on every call, a
+        few times what counting costs. As many as there are label sets, which are bounded."""
+        key = (metric, values)
+        child = self._labelled.get(key)
+        if child is None:
+            child = self._labelled[key] = metric.labels(*values)
+        return cast(_Metric, child)
 
     async def endpoint(self, request: Request) -> Response:
         """`GET /metrics`: every instrument in Prometheus's text format."""
