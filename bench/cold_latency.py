@@ -1,8 +1,9 @@
-"""Cold p50 through the API ÷ p50 of calling the emulator directly, with 50 ms injected latency.
+"""Cold p50 through the API ÷ p50 through a bare forwarder, with 50 ms injected upstream latency.
 
-A bare forwarder (bench.forwarder: Starlette, uvicorn and httpx, no GraphQL)
-is timed in the same rounds: its ratio is the floor any service on this stack
-starts from on this machine.
+The forwarder (bench.forwarder: Starlette on uvicorn forwarding the same GET
+through one httpx client, no GraphQL) is what any service on this stack pays
+for one extra HTTP hop; calling the emulator directly is timed in the same
+rounds too. The API answers a page no cache has seen (--cache-ttl 0).
 """
 
 import asyncio
@@ -51,16 +52,16 @@ async def _measure(emulator: str, forwarder: str, api: str, token: str, brand: s
                 for request, samples in zip(requests, times, strict=True):
                     samples.append(await _timed(client, request))
         upstream = harness.upstream_total(emulator) - 2 * SAMPLES
-    direct_ms, floor_ms, api_ms = (harness.median_ms(samples) for samples in times)
+    direct_ms, forwarder_ms, api_ms = (harness.median_ms(samples) for samples in times)
     return harness.report(
         NAME,
-        api_ms / direct_ms,
-        "API p50 ÷ direct emulator p50",
-        "≤ 1.04",
-        f"API {api_ms:.1f} ms, direct {direct_ms:.1f} ms, +{api_ms - direct_ms:.1f} ms at p50; "
-        f"bare forwarder {floor_ms:.1f} ms = {floor_ms / direct_ms:.3f}, the stack's floor; "
-        f"{LATENCY_MS} ms injected, {SAMPLES} sequential each, cache off (--cache-ttl 0), "
-        f"{upstream / SAMPLES:.2f} upstream calls per API request",
+        api_ms / forwarder_ms,
+        "API p50 ÷ bare forwarder p50",
+        "≤ 1.02",
+        f"API {api_ms:.1f} ms, forwarder {forwarder_ms:.1f} ms, +{api_ms - forwarder_ms:.1f} ms "
+        f"at p50; direct {direct_ms:.1f} ms (API {api_ms / direct_ms:.3f}, forwarder "
+        f"{forwarder_ms / direct_ms:.3f} of it); {LATENCY_MS} ms injected, {SAMPLES} sequential "
+        f"each, cache off (--cache-ttl 0), {upstream / SAMPLES:.2f} upstream calls per API request",
     )
 
 
