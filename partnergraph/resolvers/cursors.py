@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 
+import orjson
+
 from partnergraph.errors import BadUserInput
 
 
@@ -55,7 +57,7 @@ def encode(key: ListKey, position: Position) -> str:
         position.offset,
         position.item,
     ]
-    packed = json.dumps(raw, separators=(",", ":")).encode()
+    packed = orjson.dumps(raw)  # json.dumps(raw, separators=(",", ":")), 25 times faster
     return base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
 
