@@ -55,11 +55,12 @@ async def read_params(request: Request) -> Params:
 
 def shows_graphiql(request: Request) -> bool:
     """Whether the request is a browser opening the endpoint: it gets GraphiQL, not a result."""
+    if request.method != "GET":
+        return False  # before parsing a query string a POST does not use
     params = request.query_params
     accept = request.headers.get("accept", "")
     return (
-        request.method == "GET"
-        and "query" not in params
+        "query" not in params
         and not any(key in params for key in _PERSISTED_KEYS)
         and ("text/html" in accept or "*/*" in accept)
     )
