@@ -3,18 +3,24 @@
 wrk drives both over 32 keep-alive connections in alternating rounds, so one
 server process, not the client, bounds each rate; the server's CPU per request
 is printed beside the ratio. The answer cache's own counters must show that
-every measured query was a hit.
+every measured query was a hit. In the same rounds, bench.fixed_answer answers
+the same body from memory beside its own /healthz: the stack's floor.
 """
+
+import tempfile
+from pathlib import Path
+from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench import harness, wrk
+from tests.servers import Server
 
 NAME = "warm_repeat"
 CONNECTIONS = 32
 ROUNDS = 3
-SECONDS = 3
+SECONDS = 2
 
 
 def _answer_lookups(api: str) -> dict[str, float]:
@@ -28,37 +34,24 @@ def _answer_lookups(api: str) -> dict[str, float]:
     return found
 
 
-def _measure(api: str, pid: int, token: str, brand: str) -> str:
-    body = {"query": harness.document("BrandPermissions"), "variables": {"brandId": brand}}
-    headers = {"Authorization": f"Bearer {token}"}
-    harness.check(httpx.post(f"{api}/graphql", json=body, headers=headers))  # now cached
-    health, warm = f"{api}/healthz", f"{api}/graphql"
-    wrk.run(health, pid=pid, seconds=1, connections=CONNECTIONS)  # code paths warm
-    wrk.run(warm, pid=pid, seconds=1, connections=CONNECTIONS, body=body, token=token)
-    before = _answer_lookups(api)
-    runs: list[list[wrk.Run]] = [[], []]
+def _rounds(servers: list[Server], body: dict[str, Any], token: str) -> list[wrk.Run]:
+    """Each server's /healthz and POST /graphql in alternating rounds, added up in that order."""
+
+    def both(server: Server, seconds: int) -> tuple[wrk.Run, wrk.Run]:
+        def run(path: str, **post: Any) -> wrk.Run:
+            url, pid = f"{server.url}{path}", server.process.pid
+            return wrk.run(url, pid=pid, seconds=seconds, connections=CONNECTIONS, **post)
+
+        return run("/healthz"), run("/graphql", body=body, token=token)
+
+    for server in servers:
+        both(server, 1)  # code paths warm
+    runs: list[list[wrk.Run]] = [[] for _ in range(2 * len(servers))]
     for _ in range(ROUNDS):
-        runs[0].append(wrk.run(health, pid=pid, seconds=SECONDS, connections=CONNECTIONS))
-        runs[1].append(
-            wrk.run(warm, pid=pid, seconds=SECONDS, connections=CONNECTIONS, body=body, token=token)
-        )
-    after = _answer_lookups(api)
-    health_run, warm_run = (_total(each) for each in runs)
-    hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
-    if misses or hits < warm_run.requests:
-        raise RuntimeError(f"{hits:.0f} hits, {misses:.0f} misses for {warm_run.requests}")
-    health_us, warm_us = health_run.cpu_per_request * 1e6, warm_run.cpu_per_request * 1e6
-    return harness.report(
-        NAME,
-        warm_run.rate / health_run.rate,
-        "warm query req/s ÷ /healthz req/s",
-        "≥ 0.8",
-        f"warm {warm_run.rate:.0f} req/s, healthz {health_run.rate:.0f} req/s; server CPU per "
-        f"request: warm {warm_us:.0f} µs, healthz {health_us:.0f} µs; server busy "
-        f"{warm_run.cpu_seconds / warm_run.seconds:.0%} / "
-        f"{health_run.cpu_seconds / health_run.seconds:.0%} of a core; wrk, {CONNECTIONS} "
-        f"connections, {ROUNDS} rounds of {SECONDS} s each; every warm query an answer-cache hit",
-    )
+        for index, server in enumerate(servers):
+            for offset, run in enumerate(both(server, SECONDS)):
+                runs[2 * index + offset].append(run)
+    return [_total(each) for each in runs]
 
 
 def _total(runs: list[wrk.Run]) -> wrk.Run:
@@ -69,12 +62,46 @@ def _total(runs: list[wrk.Run]) -> wrk.Run:
     )
 
 
+def _measure(api: Server, token: str, brand: str) -> str:
+    body = {"query": harness.document("BrandPermissions"), "variables": {"brandId": brand}}
+    answer = httpx.post(
+        f"{api.url}/graphql", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    harness.check(answer)  # and now cached
+    with tempfile.NamedTemporaryFile(suffix=".json") as file:
+        Path(file.name).write_bytes(answer.content)
+        with harness.started(file.name, module="bench.fixed_answer") as floor:
+            before = _answer_lookups(api.url)
+            health, warm, floor_health, floor_answer = _rounds([api, floor], body, token)
+            after = _answer_lookups(api.url)
+    hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
+    if misses or hits < warm.requests:
+        raise RuntimeError(f"{hits:.0f} hits, {misses:.0f} misses for {warm.requests}")
+
+    def us(run: wrk.Run) -> str:
+        return f"{run.cpu_per_request * 1e6:.0f} µs"
+
+    return harness.report(
+        NAME,
+        warm.rate / health.rate,
+        "warm query req/s ÷ /healthz req/s",
+        "≥ 0.8",
+        f"warm {warm.rate:.0f} req/s, healthz {health.rate:.0f} req/s; server CPU per request: "
+        f"warm {us(warm)}, healthz {us(health)}; server busy "
+        f"{warm.cpu_seconds / warm.seconds:.0%} / {health.cpu_seconds / health.seconds:.0%} of "
+        f"a core; every warm query an answer-cache hit; floor: Starlette answering the same "
+        f"{len(answer.content):,} bytes from memory {floor_answer.rate / floor_health.rate:.2f} "
+        f"of its /healthz ({us(floor_answer)} vs {us(floor_health)}); wrk, {CONNECTIONS} "
+        f"connections, {ROUNDS} rounds of {SECONDS} s each",
+    )
+
+
 def main() -> None:
     """Print the warm_repeat line."""
     with harness.running("emulator") as emulator:
         manager = harness.token_of(harness.state(emulator), "brand_manager")
         with harness.started("serve", "--graph-url", emulator) as api:
-            print(_measure(api.url, api.process.pid, manager["token"], manager["brandIds"][0]))
+            print(_measure(api, manager["token"], manager["brandIds"][0]))
 
 
 if __name__ == "__main__":
