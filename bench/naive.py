@@ -40,6 +40,7 @@ class PermissionStatus(Enum):
 
 @strawberry.type
 class Creator:
+    id: strawberry.ID
     ig_id: strawberry.ID
     username: str | None
     facebook_page_id: strawberry.ID | None
@@ -70,6 +71,7 @@ class PageInfo:
 
 @strawberry.type
 class PermissionConnection:
+    total_count: int | None
     edges: list[PermissionEdge]
     page_info: PageInfo
 
@@ -87,6 +89,7 @@ def _permission(item: dict[str, Any]) -> Permission:
         status=PermissionStatus[raw.upper()] if known else PermissionStatus.UNKNOWN,
         raw_status=raw,
         creator=Creator(
+            id=_global_id("Creator", item.get("creator_id", "")),
             ig_id=strawberry.ID(item.get("creator_id", "")),
             username=item.get("creator_username"),
             facebook_page_id=item.get("creator_fb_page"),
@@ -103,15 +106,19 @@ class Brand:
     async def permissions(
         self,
         info: Info,
+        *,
         first: int | None = 10,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         status: PermissionStatus | None = None,
         creator_username: str | None = None,
     ) -> PermissionConnection:
         request: Request = info.context["request"]
-        params = {"fields": _FIELDS, "limit": str(first or 10)}
-        if after:
-            params["after"] = after
+        params = {"fields": _FIELDS, "limit": str(last or first or 10), "summary": "true"}
+        for name, cursor in (("after", after), ("before", before)):
+            if cursor:
+                params[name] = cursor
         response = await request.app.state.http.get(
             f"{request.app.state.graph_url}/v23.0/{self.ig_id}/branded_content_ad_permissions",
             params=params,
@@ -127,7 +134,9 @@ class Brand:
         ]
         paging = body.get("paging", {})
         end = paging.get("cursors", {}).get("after")
+        filtered = status is not None or creator_username is not None
         return PermissionConnection(
+            total_count=None if filtered else body.get("summary", {}).get("total_count"),
             edges=[PermissionEdge(cursor=f"{end}:{i}", node=n) for i, n in enumerate(nodes)],
             page_info=PageInfo(
                 has_next_page="next" in paging,
