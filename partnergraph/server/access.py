@@ -131,6 +131,8 @@ class RequestObserver:
         if record is not None:
             record.upstream_calls += 1
         self._metrics.upstream_call(call)
+        if not _upstream.isEnabledFor(logging.DEBUG):
+            return  # nothing built for a line that would not be written
         _upstream.debug(
             "%s %s %s",
             call.method,
