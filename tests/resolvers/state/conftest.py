@@ -1,13 +1,17 @@
 """Each kind of shared state, in memory and on a real redis-server, with an injected clock."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
 
 from partnergraph.resolvers.state.bus import RedisBus
 from partnergraph.resolvers.state.link import RedisLink
 from tests.redis import RedisServer
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -32,16 +36,56 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def link(redis: RedisServer) -> AsyncIterator[RedisLink]:
-    """A link to the session's redis-server, emptied first."""
+    """A link to the session's redis-server (which the `redis` fixture empties)."""
     link = RedisLink(redis.url)
-    await link.redis.flushdb()
     yield link
     await link.aclose()
 
 
+class Instances:
+    """Instances sharing one Redis, each with a link and a bus of its own."""
+
+    def __init__(self, link: RedisLink) -> None:
+        self._first: RedisLink | None = link
+        self._url = link.url
+        self._links: list[RedisLink] = []
+        self._buses: list[RedisBus] = []
+
+    async def build(self, count: int, make: Callable[[RedisLink, RedisBus], T]) -> list[T]:
+        """make(link, bus) for count more instances, returned once every one's bus listens.
+
+        The first instance ever built uses the fixture's link; every other, a new one.
+        """
+        built = []
+        buses = []
+        for _ in range(count):
+            link, self._first = self._first or self._new_link(), None
+            bus = RedisBus(link)
+            buses.append(bus)
+            built.append(make(link, bus))
+        self._buses += buses
+        for bus in buses:
+            bus.start()
+            async with asyncio.timeout(5):
+                await bus.wait_listening()
+        return built
+
+    def _new_link(self) -> RedisLink:
+        link = RedisLink(self._url)
+        self._links.append(link)
+        return link
+
+    async def aclose(self) -> None:
+        """Close every bus, and every link but the fixture's."""
+        for bus in self._buses:
+            await bus.aclose()
+        for link in self._links:
+            await link.aclose()
+
+
 @pytest.fixture
-async def bus(link: RedisLink) -> AsyncIterator[RedisBus]:
-    """A started bus on the link; listening is awaited by each test after adding its channels."""
-    bus = RedisBus(link)
-    yield bus
-    await bus.aclose()
+async def instances_of(link: RedisLink) -> AsyncIterator[Instances]:
+    """Builds instances on the session's Redis, closed after the test."""
+    instances = Instances(link)
+    yield instances
+    await instances.aclose()

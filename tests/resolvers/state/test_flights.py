@@ -1,34 +1,22 @@
 """Single-flight across instances: one call per key, a dead holder blocks one lease at most."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from partnergraph.resolvers.state.bus import RedisBus
 from partnergraph.resolvers.state.flights import LocalFlights, RedisFlights
 from partnergraph.resolvers.state.link import RedisLink
+from tests.resolvers.state.conftest import Instances
 
 LEASE = 0.5
 
 
 @pytest.fixture
-async def instances(link: RedisLink) -> AsyncIterator[list[RedisFlights]]:
-    """Flights of two instances on one Redis, each with its own link and bus."""
-    links = [link, RedisLink(link.url)]
-    buses = [RedisBus(each) for each in links]
-    flights = [
-        RedisFlights(each, bus, LEASE, LocalFlights())
-        for each, bus in zip(links, buses, strict=True)
-    ]
-    for bus in buses:
-        bus.start()
-        async with asyncio.timeout(5):
-            await bus.wait_listening()
-    yield flights
-    for bus in buses:
-        await bus.aclose()
-    await links[1].aclose()
+async def instances(instances_of: Instances) -> list[RedisFlights]:
+    """Flights of two instances on one Redis."""
+    return await instances_of.build(
+        2, lambda link, bus: RedisFlights(link, bus, LEASE, LocalFlights())
+    )
 
 
 async def test_concurrent_runs_on_two_instances_make_one_call(

@@ -1,32 +1,18 @@
 """Owner generations: a bump is seen at once by every instance, and never reuses a value."""
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
-from partnergraph.resolvers.state.bus import RedisBus
 from partnergraph.resolvers.state.generations import MemoryGenerations, RedisGenerations
 from partnergraph.resolvers.state.link import RedisLink
-from tests.resolvers.state.conftest import FakeClock
+from tests.resolvers.state.conftest import FakeClock, Instances
 
 
 @pytest.fixture
-async def instances(link: RedisLink) -> AsyncIterator[list[RedisGenerations]]:
-    """Generations of two instances: each its own link and bus, on one Redis."""
-    links = [link, RedisLink(link.url)]
-    buses = [RedisBus(each) for each in links]
-    generations = [
-        RedisGenerations(each, bus, ttl=60) for each, bus in zip(links, buses, strict=True)
-    ]
-    for bus in buses:
-        bus.start()
-        async with asyncio.timeout(5):
-            await bus.wait_listening()
-    yield generations
-    for bus in buses:
-        await bus.aclose()
-    await links[1].aclose()
+async def instances(instances_of: Instances) -> list[RedisGenerations]:
+    """Generations of two instances on one Redis."""
+    return await instances_of.build(2, lambda link, bus: RedisGenerations(link, bus, ttl=60))
 
 
 async def test_memory_generations_move_and_are_forgotten_after_the_ttl(clock: FakeClock) -> None:
@@ -82,19 +68,15 @@ async def test_generations_are_unknown_while_redis_is_away(
 
 
 async def test_a_redis_that_lost_its_data_never_brings_back_an_old_generation(
-    instances: list[RedisGenerations], link: RedisLink
+    instances: list[RedisGenerations], instances_of: Instances, link: RedisLink
 ) -> None:
     a, _ = instances
     await a.bump("brand")
     first = await a.current("brand")
     await link.redis.flushall()  # a restart without persistence, or an eviction
-    bus = RedisBus(link)
-    fresh = RedisGenerations(link, bus, ttl=60)  # an instance that mirrors nothing yet
-    bus.start()
-    async with asyncio.timeout(5):
-        await bus.wait_listening()
+    # A third instance, which mirrors nothing yet.
+    (fresh,) = await instances_of.build(1, lambda link, bus: RedisGenerations(link, bus, ttl=60))
     later = await fresh.current("brand")
-    await bus.aclose()
     assert first is not None
     assert later is not None
     assert later > first
