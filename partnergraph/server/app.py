@@ -1,6 +1,7 @@
 """create_app(): the Starlette app, its lifespan-owned clients and caches, and its routes."""
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -150,7 +151,7 @@ def _cors(settings: Settings) -> list[Middleware]:
 
 async def _shared_state(settings: Settings, observer: RequestObserver) -> SharedState:
     """The state instances share: in Redis when PARTNERGRAPH_REDIS_URL is set, else here."""
-    on_join = lambda: observer.flight_joined("pages")  # noqa: E731
+    on_join = functools.partial(observer.flight_joined, "pages")
     if settings.redis_url:
         return await on_redis(
             settings.redis_url,

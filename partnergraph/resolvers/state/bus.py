@@ -16,7 +16,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from partnergraph.resolvers.state.link import RedisLink
+from partnergraph.resolvers.state.link import RedisLink, as_text
 
 __all__ = ["RedisBus"]
 
@@ -94,7 +94,7 @@ class RedisBus:
                 message = await pubsub.get_message(timeout=_WAIT)
                 if message is None:
                     continue
-                channel = _text(message["channel"])
+                channel = as_text(message["channel"])
                 if message["type"] == "subscribe":
                     unconfirmed.discard(channel)
                     if not unconfirmed:
@@ -116,7 +116,3 @@ class RedisBus:
         self._listening.clear()
         for hook in self._resets:
             hook()
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 
 from partnergraph.resolvers.state.bus import RedisBus
 from partnergraph.resolvers.state.codec import JSON, JsonCodec
-from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
+from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable, as_bytes, as_text
 
 __all__ = ["CHANNEL", "Flights", "LocalFlights", "RedisFlights"]
 
@@ -172,7 +172,7 @@ class RedisFlights:
             if holder is None:
                 return None  # freed before we listened: take the lease now
             # It may have finished (left its value, not yet freed the key) before we listened.
-            left = await self._left(key, _text(holder))
+            left = await self._left(key, as_text(holder))
             if left is not None:
                 return left
             async with asyncio.timeout(self._lease_ms / 1000):
@@ -192,7 +192,7 @@ class RedisFlights:
             raw = await self._link.call(lambda redis: redis.get(_result_key(key, holder)))
         except RedisUnavailable:
             return None
-        return _Left(self._codec.decode(_bytes(raw))) if raw is not None else None
+        return _Left(self._codec.decode(as_bytes(raw))) if raw is not None else None
 
     def _heard(self, message: bytes) -> None:
         key, holder, outcome = message.decode().rsplit(" ", 2)
@@ -216,11 +216,3 @@ async def _stopped(task: asyncio.Task[None]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-
-
-def _text(raw: bytes | str) -> str:
-    return raw.decode() if isinstance(raw, bytes) else raw
-
-
-def _bytes(raw: bytes | str) -> bytes:
-    return raw.encode() if isinstance(raw, str) else raw

@@ -25,11 +25,18 @@ CHANNEL = "partnergraph:generations"
 _KEY = "partnergraph:generation:"
 _MIRRORED_OWNERS = 100_000
 
+# Redis's clock in microseconds, the source of every new generation.
+_CLOCK = """
+local now = redis.call('TIME')
+local clock = tonumber(now[1]) * 1000000 + tonumber(now[2])
+"""
+
 # A new generation: Redis's clock in microseconds, or one past the current one, so it
 # stays unique for the owner even after the key expires; announced to every instance.
-_BUMP = """
-local now = redis.call('TIME')
-local generation = tonumber(now[1]) * 1000000 + tonumber(now[2])
+_BUMP = (
+    _CLOCK
+    + """
+local generation = clock
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if generation <= current then generation = current + 1 end
 local text = string.format('%.0f', generation)
@@ -37,17 +44,20 @@ redis.call('SET', KEYS[1], text, 'PX', ARGV[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3] .. ' ' .. text)
 return text
 """
+)
 
 # The current generation; an owner with none (never written, expired, evicted, or a Redis
 # that restarted empty) gets one from Redis's clock, never a value used before.
-_CURRENT = """
+_CURRENT = (
+    _CLOCK
+    + """
 local current = redis.call('GET', KEYS[1])
 if current then return current end
-local now = redis.call('TIME')
-local text = string.format('%.0f', tonumber(now[1]) * 1000000 + tonumber(now[2]))
+local text = string.format('%.0f', clock)
 redis.call('SET', KEYS[1], text, 'PX', ARGV[1])
 return text
 """
+)
 
 
 class Generations(Protocol):

@@ -16,7 +16,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-__all__ = ["RedisLink", "RedisUnavailable"]
+__all__ = ["RedisLink", "RedisUnavailable", "as_bytes", "as_text"]
 
 T = TypeVar("T")
 
@@ -126,3 +126,13 @@ def _safe(url: str) -> str:
     scheme, _, rest = url.partition("://")
     _credentials, at, host = rest.rpartition("@")
     return f"{scheme}://{host}" if at else url
+
+
+def as_text(reply: bytes | str) -> str:
+    """A Redis reply as text (redis-py types replies as either)."""
+    return reply.decode() if isinstance(reply, bytes) else reply
+
+
+def as_bytes(reply: bytes | str) -> bytes:
+    """A Redis reply as bytes (redis-py types replies as either)."""
+    return reply.encode() if isinstance(reply, str) else reply
