@@ -43,9 +43,8 @@ class ReadCache:
 
     async def read(self, owner: str, key: str, fetch: Callable[[], Awaitable[JSON]]) -> JSON:
         """The cached value of key, which belongs to owner, or what fetch() returns."""
-        generation = await self._generations.current(owner)
-        full_key = f"{owner}|{generation}|{key}"
-        if self._ttl <= 0 or generation is None:
+        generation, full_key = await self._keyed(owner, key)
+        if generation is None:
             return await self._flights.run(full_key, fetch)
         cached = await self._pages.get(full_key)
         self._observer.cache_lookup("pages", cached is not None)
@@ -57,11 +56,16 @@ class ReadCache:
 
     async def refresh(self, owner: str, key: str, fetch: Callable[[], Awaitable[JSON]]) -> JSON:
         """What fetch() returns now, kept as the cached value of key for later reads."""
-        generation = await self._generations.current(owner)
-        full_key = f"{owner}|{generation}|{key}"
-        if self._ttl <= 0 or generation is None:
+        generation, full_key = await self._keyed(owner, key)
+        if generation is None:
             return await fetch()
         return await self._fill(owner, generation, full_key, fetch)
+
+    async def _keyed(self, owner: str, key: str) -> tuple[int | None, str]:
+        """The generation to cache key under (None: cache nothing now), and the full key."""
+        generation = await self._generations.current(owner)
+        full_key = f"{owner}|{generation}|{key}"
+        return (generation if self._ttl > 0 else None), full_key
 
     @asynccontextmanager
     async def writing(self, owner: str) -> AsyncIterator[None]:

@@ -87,10 +87,10 @@ class RedisStore(Generic[V]):
 
     async def get(self, key: str) -> V | None:
         """The value under key: from this process when it has it first-level, else from Redis."""
-        if self._first_level or not self._link.available:
-            value = self._local.peek(key)
-            if value is not None or not self._link.available:
-                return value
+        if not self._link.available:
+            return self._local.peek(key)
+        if self._first_level and (value := self._local.peek(key)) is not None:
+            return value
         try:
             raw, ttl_ms = await self._reads.run(key, lambda: self._read(key))
         except RedisUnavailable:
