@@ -4,7 +4,9 @@ wrk drives both over 32 keep-alive connections in alternating rounds, so one
 server process, not the client, bounds each rate; the server's CPU per request
 is printed beside the ratio. The answer cache's own counters must show that
 every measured query was a hit. In the same rounds, bench.fixed_answer answers
-the same body from memory beside its own /healthz: the stack's floor.
+the same body from memory beside its own /healthz, bare and then through
+partnergraph's access-log middleware: the stack's floors, without and with the
+access line every answer writes.
 """
 
 import tempfile
@@ -70,9 +72,12 @@ def _measure(api: Server, token: str, brand: str) -> str:
     harness.check(answer)  # and now cached
     with tempfile.NamedTemporaryFile(suffix=".json") as file:
         Path(file.name).write_bytes(answer.content)
-        with harness.started(file.name, module="bench.fixed_answer") as floor:
+        with (
+            harness.started(file.name, module="bench.fixed_answer") as floor,
+            harness.started(file.name, "--access-line", module="bench.fixed_answer") as logged,
+        ):
             before = _answer_lookups(api.url)
-            health, warm, floor_health, floor_answer = _rounds([api, floor], body, token)
+            health, warm, *floors = _rounds([api, floor, logged], body, token)
             after = _answer_lookups(api.url)
     hits, misses = after["hit"] - before["hit"], after["miss"] - before["miss"]
     if misses or hits < warm.requests:
@@ -80,6 +85,9 @@ def _measure(api: Server, token: str, brand: str) -> str:
 
     def us(run: wrk.Run) -> str:
         return f"{run.cpu_per_request * 1e6:.0f} µs"
+
+    def relative(health: wrk.Run, answer: wrk.Run) -> str:
+        return f"{answer.rate / health.rate:.2f} of its /healthz ({us(answer)} vs {us(health)})"
 
     return harness.report(
         NAME,
@@ -89,10 +97,10 @@ def _measure(api: Server, token: str, brand: str) -> str:
         f"warm {warm.rate:.0f} req/s, healthz {health.rate:.0f} req/s; server CPU per request: "
         f"warm {us(warm)}, healthz {us(health)}; server busy "
         f"{warm.cpu_seconds / warm.seconds:.0%} / {health.cpu_seconds / health.seconds:.0%} of "
-        f"a core; every warm query an answer-cache hit; floor: Starlette answering the same "
-        f"{len(answer.content):,} bytes from memory {floor_answer.rate / floor_health.rate:.2f} "
-        f"of its /healthz ({us(floor_answer)} vs {us(floor_health)}); wrk, {CONNECTIONS} "
-        f"connections, {ROUNDS} rounds of {SECONDS} s each",
+        f"a core; every warm query an answer-cache hit; floors: Starlette answering the same "
+        f"{len(answer.content):,} bytes from memory {relative(*floors[:2])}, and with "
+        f"partnergraph's access line {relative(*floors[2:])}; wrk, {CONNECTIONS} connections, "
+        f"{ROUNDS} rounds of {SECONDS} s each",
     )
 
 
