@@ -1,8 +1,9 @@
 """Naive Strawberry: the BrandPermissions shape resolved by calling the Graph API every request.
 
 The baseline of `new_document`: Strawberry on Starlette under uvicorn, one
-httpx client, and nothing else: no read cache, no answer cache, no parser or
-validation cache. `python -m bench.naive --graph-url URL` serves it on a free
+httpx client, and nothing else: no read cache, no answer cache, and no parser or
+validation cache unless `--document-cache` adds Strawberry's own (ParserCache,
+ValidationCache). `python -m bench.naive --graph-url URL` serves it on a free
 loopback port and announces its URL like `partnergraph` does.
 """
 
@@ -11,7 +12,7 @@ import base64
 import contextlib
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from enum import Enum
 from typing import Any
 
@@ -21,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import Info
 
 from partnergraph.server import listen
@@ -154,8 +156,9 @@ class Query:
         return Brand(id=_global_id("Brand", ig_id), ig_id=ig_id)
 
 
-def create_app(graph_url: str) -> Starlette:
-    """The naive app, calling the Graph API at graph_url."""
+def create_app(graph_url: str, *, document_cache: bool = False) -> Starlette:
+    """The naive app, calling the Graph API at graph_url; with document_cache, each
+    document is parsed and validated once, by Strawberry's own extensions."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -163,15 +166,19 @@ def create_app(graph_url: str) -> Starlette:
             app.state.http, app.state.graph_url = http, graph_url
             yield
 
-    view: GraphQL[Any, None] = GraphQL(strawberry.Schema(query=Query))
+    extensions: list[Callable[[], SchemaExtension]] = (
+        [ParserCache, ValidationCache] if document_cache else []
+    )
+    view: GraphQL[Any, None] = GraphQL(strawberry.Schema(query=Query, extensions=extensions))
     return Starlette(routes=[Route("/graphql", view, methods=["POST"])], lifespan=lifespan)
 
 
 @contextlib.contextmanager
-def running(graph_url: str) -> Iterator[str]:
+def running(graph_url: str, *, document_cache: bool = False) -> Iterator[str]:
     """Run the naive app as a subprocess on a free loopback port and yield its base URL."""
+    cache = ["--document-cache"] if document_cache else []
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "bench.naive", "--graph-url", graph_url],
+        [sys.executable, "-m", "bench.naive", "--graph-url", graph_url, *cache],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -190,8 +197,10 @@ def main() -> None:
     """Serve the naive app on 127.0.0.1, a free port."""
     parser = argparse.ArgumentParser(prog="python -m bench.naive")
     parser.add_argument("--graph-url", required=True)
+    parser.add_argument("--document-cache", action="store_true")
     args = parser.parse_args()
-    listen.serve(create_app(args.graph_url), listen.bind("127.0.0.1", 0), name=_NAME)
+    app = create_app(args.graph_url, document_cache=args.document_cache)
+    listen.serve(app, listen.bind("127.0.0.1", 0), name=_NAME)
 
 
 if __name__ == "__main__":
