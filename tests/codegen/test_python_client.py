@@ -226,7 +226,9 @@ async def _permission_changed(live: Live) -> None:
         assert isinstance(changes, AsyncGenerator)  # closed below, with its WebSocket
         first = asyncio.ensure_future(anext(changes))
         async with asyncio.timeout(10):
-            while await _permission_reads(emulator) < 1:  # noqa: ASYNC110 - the emulator has no hook
+            # The subscription's access check reads the list, then the poller; after both, the
+            # poller's snapshot predates the approval (the emulator answers a GET as counted).
+            while await _permission_reads(emulator) < 2:  # noqa: ASYNC110 - the emulator has no hook
                 await asyncio.sleep(POLL_INTERVAL / 5)  # sleep-ok: the poller took its snapshot
             approve = {"status": "APPROVED"}
             await emulator.post(f"/admin/permissions/{pending.graph_id}", json=approve)

@@ -332,7 +332,9 @@ async def test_a_subscription_runs_over_websocket_with_the_headers(demo_server: 
             await http.post("/emulator/admin/stats/reset")
             await visit.run()
             async with asyncio.timeout(10):
-                while await _permission_reads(http) < 1:  # noqa: ASYNC110 - the emulator has no hook
+                # The subscription's access check reads the list, then the poller; after both, the
+                # poller's snapshot predates the approval (the emulator answers a GET as counted).
+                while await _permission_reads(http) < 2:  # noqa: ASYNC110 - the emulator has no hook
                     await asyncio.sleep(POLL_INTERVAL / 5)  # sleep-ok: the poller took its snapshot
             approve = {"status": "APPROVED"}
             await http.post(f"/emulator/admin/permissions/{permission['graphId']}", json=approve)
