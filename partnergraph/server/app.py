@@ -64,7 +64,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        transport = httpx.ASGITransport(app=emulator) if emulator is not None else None
+        transport = demo.EmulatorTransport(emulator) if emulator is not None else None
         async with httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(settings.upstream_timeout),

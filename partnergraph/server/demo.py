@@ -1,5 +1,6 @@
 """Demo mode: the embedded emulator as upstream, and its tokens announced to whoever runs it."""
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,32 @@ class DemoToken:
 def emulator_app() -> Starlette:
     """A fresh emulator with its seeded demo data."""
     return create_emulator_app()
+
+
+class EmulatorTransport(httpx.AsyncBaseTransport):
+    """httpx's ASGITransport to the embedded emulator, with the client's read timeout kept.
+
+    ASGITransport runs the app in the caller's task and ignores timeouts, so a slow
+    emulator would be waited for however long it takes; over a socket, httpx raises
+    ReadTimeout. Raising it here too gives a slow upstream the same answer in both modes.
+    """
+
+    def __init__(self, app: Starlette) -> None:
+        self._asgi = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """The emulator's response, or ReadTimeout once the request's read timeout passes."""
+        timeouts = request.extensions.get("timeout", {})
+        try:
+            async with asyncio.timeout(timeouts.get("read")):
+                return await self._asgi.handle_async_request(request)
+        except TimeoutError:
+            message = "The emulator did not answer in time."
+            raise httpx.ReadTimeout(message, request=request) from None
+
+    async def aclose(self) -> None:
+        """Close the ASGI transport."""
+        await self._asgi.aclose()
 
 
 async def showcase(http: httpx.AsyncClient, base_url: str, public_url: str) -> Showcase | None:

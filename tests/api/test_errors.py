@@ -75,10 +75,10 @@ async def test_brand_id_that_is_no_id_is_bad_user_input(api: Api) -> None:
 
 
 @asynccontextmanager
-async def _in_demo_mode() -> AsyncIterator[tuple[Api, Demo]]:
+async def _in_demo_mode(**overrides: Any) -> AsyncIterator[tuple[Api, Demo]]:
     """The app in demo mode: its emulator mounted in process, behind httpx.ASGITransport."""
     async with (
-        LifespanManager(create_app(Settings(cache_ttl=0))) as manager,
+        LifespanManager(create_app(Settings(**{"cache_ttl": 0, **overrides}))) as manager,
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=manager.app), base_url="http://partnergraph"
         ) as http,
@@ -91,17 +91,55 @@ async def _in_demo_mode() -> AsyncIterator[tuple[Api, Demo]]:
         yield Api(http, emulator, demo.agency), demo
 
 
-@pytest.fixture(params=["emulator over HTTP", "demo mode"])
+@asynccontextmanager
+async def _in_mode(
+    mode: str, make_api: ApiFactory, demo: Demo, **overrides: Any
+) -> AsyncIterator[tuple[Api, Demo]]:
+    """The app without caches, on the standalone emulator or on its own mounted one."""
+    if mode == "demo mode":
+        async with _in_demo_mode(**overrides) as in_demo:
+            yield in_demo
+    else:
+        async with make_api(cache_ttl=0, **overrides) as api:
+            yield api, demo
+
+
+MODES = ["emulator over HTTP", "demo mode"]
+
+
+@pytest.fixture(params=MODES)
 async def either_mode(
     request: pytest.FixtureRequest, make_api: ApiFactory, demo: Demo
 ) -> AsyncIterator[tuple[Api, Demo]]:
     """The app without caches, on the standalone emulator or on its own mounted one."""
-    if request.param == "demo mode":
-        async with _in_demo_mode() as in_demo:
-            yield in_demo
-    else:
-        async with make_api(cache_ttl=0) as api:
-            yield api, demo
+    async with _in_mode(request.param, make_api, demo) as in_mode:
+        yield in_mode
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_upstream_slower_than_the_timeout_is_unavailable_in_both_modes(
+    mode: str, make_api: ApiFactory, demo: Demo
+) -> None:
+    async with _in_mode(mode, make_api, demo, upstream_timeout=0.2) as (api, in_mode):
+        await _fault(api, edge="branded_content_ad_permissions", latencyMs=1_000, count=4)
+        error = await _first_error(api, in_mode.big_brand, "")
+    assert error["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert "did not answer in time" in error["message"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_write_slower_than_the_timeout_asks_for_a_re_read_in_both_modes(
+    mode: str, make_api: ApiFactory, demo: Demo
+) -> None:
+    async with _in_mode(mode, make_api, demo, upstream_timeout=0.2) as (api, in_mode):
+        await _fault(api, edge="branded_content_ad_permissions", method="POST", latencyMs=1_000)
+        creator = in_mode.creator_without_big_brand_permission()["id"]
+        body = await api.op(
+            "RequestPermission", {"input": {"brandId": in_mode.big_brand, "creatorIgId": creator}}
+        )
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert "read the data again" in error["message"]
 
 
 @pytest.mark.parametrize(
