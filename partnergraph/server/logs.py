@@ -2,7 +2,8 @@
 
 Log calls pass structured fields as `extra={"fields": {...}}`: JSON lines carry them as
 keys, text lines as `key=value` after the message. Whatever a line holds, access tokens
-(`access_token=…`, `Bearer …`) are cut out before it is written.
+(`access_token=…`, `Bearer …`, and anything shaped like a Meta access token, such as a
+token pasted into a URL's path) are cut out before it is written.
 """
 
 import functools
@@ -21,8 +22,13 @@ from partnergraph import telemetry
 
 __all__ = ["JsonFormatter", "TextFormatter", "configure", "scrub"]
 
-_MARKERS = ("access_token", "bearer", "oauth")
-_SECRETS = re.compile(r"(access_token=|\b(?:bearer|oauth)\s+)[^\s&\"',;)]+", re.IGNORECASE)
+_MARKERS = ("access_token", "bearer", "oauth", "eaa", "igaa", "igqv")
+_SECRETS = re.compile(
+    r"(access_token=|\b(?:bearer|oauth)\s+)[^\s&\"',;)]+"
+    # Facebook Login tokens start EAA, Instagram Login ones IGAA or IGQV, in capitals.
+    r"|(?-i:\b(?:EAA|IGAA|IGQV)[A-Za-z0-9_-]{20,})",
+    re.IGNORECASE,
+)
 _REDACTED = "[redacted]"
 
 
@@ -31,7 +37,7 @@ def scrub(text: str) -> str:
     lowered = text.lower()
     if not any(marker in lowered for marker in _MARKERS):
         return text  # the common case, a few times faster than the expression
-    return _SECRETS.sub(lambda match: match.group(1) + _REDACTED, text)
+    return _SECRETS.sub(lambda match: (match.group(1) or "") + _REDACTED, text)
 
 
 def configure(level: str, log_format: str | None, stream: TextIO | None = None) -> None:
