@@ -27,7 +27,7 @@ _upstream = logging.getLogger("partnergraph.upstream")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 _PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 """Paths whose access lines are DEBUG: probes and scrapes would drown the rest."""
-_PATH_SHOWN = 200
+_SHOWN = 200
 
 
 def request_id(header: bytes | None) -> str:
@@ -75,7 +75,7 @@ class AccessLog:
             try:
                 await self._app(scope, receive, send_with_id)
             except Exception:
-                _access.exception("unhandled error answering %s", _shown_path(scope))
+                _access.exception("unhandled error answering %s", _shown(scope["path"]))
                 if started:
                     raise
                 await send_with_id(_internal_error_start())
@@ -93,7 +93,7 @@ class AccessLog:
         level = logging.DEBUG if relative in _PROBES else logging.INFO
         if not _access.isEnabledFor(level):
             return
-        path = _shown_path(scope)
+        path = _shown(scope["path"])
         fields: dict[str, object] = {
             "requestId": record.request_id,
             "method": scope["method"],
@@ -103,7 +103,7 @@ class AccessLog:
         }
         if graphql:
             fields |= {
-                "operationName": record.operation_name,
+                "operationName": _shown(record.operation_name) if record.operation_name else None,
                 # only queries are answered from the cache
                 "operationType": record.operation_type
                 or ("query" if record.answered_from_cache else None),
@@ -180,12 +180,13 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return found
 
 
-def _shown_path(scope: Scope) -> str:
-    """The path as logged: no query string (it can hold a document), printable, bounded."""
-    path: str = scope["path"][:_PATH_SHOWN]
-    if path.isprintable():
-        return path
-    return "".join(char if char.isprintable() else "?" for char in path)
+def _shown(text: str) -> str:
+    """A path (never its query string, which can hold a document) or an operation name as
+    logged: printable and bounded."""
+    shown = text[:_SHOWN]
+    if shown.isprintable():
+        return shown
+    return "".join(char if char.isprintable() else "?" for char in shown)
 
 
 def _internal_error_start() -> Message:

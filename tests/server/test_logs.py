@@ -100,6 +100,34 @@ async def test_a_request_logs_one_access_line_and_its_upstream_calls(
     assert (repeat["operationName"], repeat["operationType"]) == ("BrandPermissions", "query")
 
 
+async def test_a_refused_operation_is_logged_with_its_name_and_type(
+    server: Server, demo: Demo
+) -> None:
+    async with httpx.AsyncClient() as client:
+        by_get = await client.get(
+            f"{server.url}/graphql",
+            params={"query": "mutation ByGet { __typename }"},
+            headers={"X-Request-Id": "mutation-by-get"},
+        )
+    assert by_get.status_code == 405
+    subscription = 'subscription OverHttp { permissionChanged(brandId: "1") { previousStatus } }'
+    over_http = await _post(server, {"query": subscription}, demo.agency, "subscription-by-post")
+    assert over_http.status_code == 400
+    assert over_http.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    logged = [_access(server, "mutation-by-get"), _access(server, "subscription-by-post")]
+    assert [(line["operationName"], line["operationType"]) for line in logged] == [
+        ("ByGet", "mutation"),
+        ("OverHttp", "subscription"),
+    ]
+
+
+async def test_a_long_operation_name_is_logged_shortened(server: Server, demo: Demo) -> None:
+    name = "N" * 20_000
+    body = {"query": f"query {name} {{ __typename }}", "operationName": name}
+    assert (await _post(server, body, demo.agency, "long-name")).status_code == 200
+    assert _access(server, "long-name")["operationName"] == name[:200]
+
+
 async def test_a_retried_call_logs_each_attempt(
     server: Server, demo: Demo, emulator: httpx.AsyncClient
 ) -> None:
@@ -140,6 +168,8 @@ async def test_no_line_holds_a_token_a_next_url_or_a_document(server: Server, de
     variables = {"id": demo.big_brand, "after": cursor}
     await _post(server, {"query": document, "variables": variables}, demo.agency)
     await _post(server, {"query": document, "variables": variables}, demo.expired)
+    async with httpx.AsyncClient() as client:  # a token pasted into the path
+        assert (await client.get(f"{server.url}/graphql/{demo.agency}")).status_code == 404
     text = server.log.read_text()
     tokens = [entry["token"] for entry in demo.state["tokens"]]
     assert [token for token in tokens if token in text] == []
@@ -165,13 +195,20 @@ def captured() -> Iterator[io.StringIO]:
 def test_tokens_are_cut_from_any_line_and_traceback(captured: io.StringIO, log_format: str) -> None:
     logs.configure("INFO", log_format, captured)
     logger = logging.getLogger("partnergraph.test")
+    pasted = "IGAA" + "x9" * 40  # a token pasted where none belongs, in a path
     try:
         raise ValueError("GET https://graph.example/me?access_token=EAAsecret1&limit=5")
     except ValueError:
-        logger.exception("failed with Authorization: Bearer EAAsecret2", extra={"fields": {"n": 1}})
+        logger.exception(
+            "failed with Authorization: Bearer EAAsecret2 on /graphql/%s",
+            pasted,
+            extra={"fields": {"n": 1, "path": f"/graphql/{pasted}", "requestId": "eaa" + "0" * 29}},
+        )
     text = captured.getvalue()
     assert "EAAsecret" not in text
-    assert text.count("[redacted]") >= 3
+    assert pasted not in text
+    assert text.count("[redacted]") >= 5
+    assert "eaa" + "0" * 29 in text  # a generated request id is no token
     assert "Traceback" in text
     if log_format == "json":
         (line,) = text.splitlines()
