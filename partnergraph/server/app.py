@@ -73,7 +73,9 @@ def create_app(
             observer = RequestObserver(metrics)
             state = await _shared_state(settings, observer)
             services = app.state.services = _services(settings, http, state, observer)
-            probe = UpstreamProbe(http, f"{graph_url}/{settings.graph_version}/", clock=clock)
+            probe = UpstreamProbe(
+                http, f"{graph_url}/{settings.graph_version}/", observer=observer, clock=clock
+            )
             app.state.readiness = {"upstream": probe}
             if settings.redis_url:
                 app.state.readiness["redis"] = _redis_check(state)

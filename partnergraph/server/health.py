@@ -13,6 +13,9 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from partnergraph.resolvers.upstream.client import edge_of
+from partnergraph.telemetry import UNOBSERVED, Observer, UpstreamCall
+
 __all__ = ["ReadinessCheck", "UpstreamProbe", "healthz", "readyz"]
 
 ReadinessCheck = Callable[[], Awaitable[str | None]]
@@ -20,19 +23,24 @@ ReadinessCheck = Callable[[], Awaitable[str | None]]
 
 
 class UpstreamProbe:
-    """Whether the Graph API answers a request with no token, remembered for `fresh_for` s."""
+    """Whether the Graph API answers a request with no token, remembered for `fresh_for` s.
+
+    `url` is the version's root; each probe is reported to `observer` as an upstream call.
+    """
 
     def __init__(
         self,
         http: httpx.AsyncClient,
         url: str,
         *,
+        observer: Observer = UNOBSERVED,
         clock: Callable[[], float] = time.monotonic,
         fresh_for: float = 5.0,
         timeout: float = 2.0,
     ) -> None:
         self._http = http
         self._url = url
+        self._observer = observer
         self._clock = clock
         self._fresh_for = fresh_for
         self._timeout = timeout
@@ -49,12 +57,21 @@ class UpstreamProbe:
             return self._reason
 
     async def _probe(self) -> str | None:
+        began, status = time.perf_counter(), "unreachable"
         try:
             response = await self._http.get(self._url, timeout=self._timeout)
+            status = str(response.status_code)
+        except asyncio.CancelledError:
+            status = "cancelled"
+            raise
         except httpx.TimeoutException:
+            status = "timeout"
             return f"the Graph API did not answer within {self._timeout:g} s"
         except httpx.HTTPError as error:
             return f"the Graph API could not be reached ({type(error).__name__})"
+        finally:
+            seconds = time.perf_counter() - began
+            self._observer.upstream_call(UpstreamCall(edge_of("/"), "GET", status, seconds, 1))
         if response.status_code >= 500:
             return f"the Graph API answered HTTP {response.status_code}"
         return None

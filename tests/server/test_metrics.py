@@ -89,6 +89,8 @@ async def test_metrics_count_what_happened_and_what_the_upstream_counted(
         )
     )
     assert all("errors" not in answer for answer in answers)
+    assert "errors" not in await _run(client, "query Me { viewer { userId } }")  # GET /me
+    assert (await client.get("/readyz")).status_code == 200  # its probe: GET of the root
 
     samples = _samples((await client.get("/metrics")).text)
     stats = (await emulator.get("/admin/stats")).json()
@@ -97,11 +99,11 @@ async def test_metrics_count_what_happened_and_what_the_upstream_counted(
     assert _value(samples, requests, operation="One", outcome="ok") == 2
     assert _value(samples, requests, operation="Three", outcome="ok") == 1
     assert _value(samples, requests, operation="Broken", outcome="BAD_USER_INPUT") == 1
-    assert _sum(samples, requests, outcome="ok") == 8
-    assert _value(samples, "partnergraph_request_duration_seconds_count") == 9
+    assert _sum(samples, requests, outcome="ok") == 9
+    assert _value(samples, "partnergraph_request_duration_seconds_count") == 10
     lookups = "partnergraph_cache_lookups_total"
     assert _value(samples, lookups, cache="answers", result="hit") == 1
-    assert _value(samples, lookups, cache="answers", result="miss") == 8
+    assert _value(samples, lookups, cache="answers", result="miss") == 9
     assert _value(samples, "partnergraph_single_flight_joins_total", cache="pages") == 4
 
     calls = "partnergraph_upstream_calls_total"
@@ -111,9 +113,12 @@ async def test_metrics_count_what_happened_and_what_the_upstream_counted(
     permissions = "branded_content_ad_permissions"
     assert _value(samples, calls, edge="batch", method="POST", status="200") == 1
     assert _value(samples, calls, edge=permissions, method="GET", status="200") == 5
+    assert _value(samples, calls, edge="me", method="GET", status="200") == 1
+    assert _sum(samples, calls, edge="root", method="GET") == 1  # answered, with no token
     latency = "partnergraph_upstream_call_duration_seconds_count"
     assert _value(samples, latency, edge=permissions, method="GET") == 2
     assert _value(samples, latency, edge="batch", method="POST") == 1
+    assert _sum(samples, latency) == stats["total"]  # one each HTTP request, batches as one
 
 
 async def test_each_app_has_its_own_registry(emulator_url: str, demo: Demo) -> None:

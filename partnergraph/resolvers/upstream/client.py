@@ -405,9 +405,14 @@ def _final(call: BatchCall, outcome: BatchOutcome | _NotRun) -> BatchOutcome:
 
 
 def edge_of(path: str) -> str:
-    """The Graph edge a path below the version names (`node` for an object itself)."""
-    parts = path.strip("/").split("/")
-    return parts[1] if len(parts) > 1 else "node"
+    """The Graph edge a path below the version names, as the Graph API's own counts do:
+    `me` for the token's user, `node` for another object itself, `root` for none."""
+    parts = [part for part in path.strip("/").split("/") if part]
+    if len(parts) > 1:
+        return parts[1]
+    if not parts:
+        return "root"
+    return "me" if parts[0] == "me" else "node"
 
 
 def _transport_message(failure: httpx.HTTPError | OSError) -> str:
