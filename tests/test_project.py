@@ -23,6 +23,7 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 RUNTIME = {_normal(Requirement(line).name): Requirement(line) for line in PROJECT["dependencies"]}
 DEVELOPMENT = {_normal(Requirement(line).name) for line in PROJECT["optional-dependencies"]["dev"]}
 INTERNALS_USED = ("strawberry-graphql", "graphql-core")
+FIRST_PARTY = {"partnergraph", "partnergraph_client", "tests", "bench"}
 
 
 def _dry_run(target: str) -> str:
@@ -54,20 +55,35 @@ def test_make_serve_installs_the_runtime_only_and_make_test_adds_the_development
     assert "-e '.[dev]'" in _dry_run("test")
 
 
-def test_every_imported_package_is_declared() -> None:
+def _third_party_imports(*folders: str) -> set[str]:
+    """The top-level modules that the Python files under folders import from outside."""
     imported = set()
-    for source in (ROOT / "partnergraph").rglob("*.py"):
-        for node in ast.walk(ast.parse(source.read_text())):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported.add(node.module.split(".")[0])
+    for folder in folders:
+        for source in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(source.read_text())):
+                if isinstance(node, ast.Import):
+                    imported |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    imported.add(node.module.split(".")[0])
+    return imported - set(sys.stdlib_module_names) - FIRST_PARTY
+
+
+def _undeclared(modules: set[str], declared: set[str]) -> list[str]:
     distributions = packages_distributions()
-    third_party = imported - set(sys.stdlib_module_names) - {"partnergraph"}
-    assert {"strawberry", "graphql", "tenacity"} <= third_party
-    for module in sorted(third_party):
-        names = {_normal(name) for name in distributions[module]}
-        assert names & set(RUNTIME), f"{module} is imported but not a declared dependency"
+    return [
+        module
+        for module in sorted(modules)
+        if not {_normal(name) for name in distributions.get(module, [])} & declared
+    ]
+
+
+def test_every_imported_package_is_declared() -> None:
+    runtime = _third_party_imports("partnergraph")
+    assert {"strawberry", "graphql", "tenacity"} <= runtime
+    assert _undeclared(runtime, set(RUNTIME)) == []
+    development = _third_party_imports("tests", "bench", "clients/python")
+    assert {"pytest", "packaging", "pydantic"} <= development
+    assert _undeclared(development, set(RUNTIME) | DEVELOPMENT) == []
 
 
 def test_libraries_whose_internals_are_used_are_pinned_to_the_tested_minor() -> None:
