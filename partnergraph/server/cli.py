@@ -122,7 +122,12 @@ def _serve(args: argparse.Namespace) -> None:
             "PARTNERGRAPH_CACHE_TTL=0"
         )
     logs.configure(settings.log_level, settings.log_format)
-    sock = listen.bind(settings.host, settings.port, setting="PARTNERGRAPH_PORT or --port")
+    sock = listen.bind(
+        settings.host,
+        settings.port,
+        setting="PARTNERGRAPH_PORT or --port",
+        host_setting="PARTNERGRAPH_HOST or --host",
+    )
     url = listen.url_of(sock)
     banner = [f"  {label:<10} {url}{path}" for label, path in _ENDPOINTS]
     if args.workers > 1:

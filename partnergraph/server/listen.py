@@ -10,12 +10,17 @@ from uvicorn.supervisors import Multiprocess
 
 from partnergraph.errors import SettingsError
 
+_NOT_HERE = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
+"""Bind errors of an address this machine does not have, whatever the port."""
 
-def bind(host: str, port: int, *, setting: str = "--port") -> socket.socket:
+
+def bind(
+    host: str, port: int, *, setting: str = "--port", host_setting: str = "--host"
+) -> socket.socket:
     """A listening TCP socket on host:port; port 0 takes a free one.
 
-    A port that cannot be had is a SettingsError naming it and `setting`, the way to
-    choose another.
+    A host or port that cannot be had is a SettingsError naming it and its setting
+    (`host_setting` or `setting`), the way to choose another.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -27,10 +32,14 @@ def bind(host: str, port: int, *, setting: str = "--port") -> socket.socket:
         sock.bind((host, port))
     except OSError as error:
         sock.close()
-        if error.errno == errno.EADDRINUSE:
-            reason = "is already in use"
-        else:
-            reason = f"cannot be used ({error.strerror or error})"
+        why = error.strerror or str(error)
+        if isinstance(error, socket.gaierror) or error.errno in _NOT_HERE:
+            raise SettingsError(
+                f"host {host} cannot be listened on ({why}): choose another with {host_setting}"
+            ) from None
+        reason = (
+            "is already in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({why})"
+        )
         raise SettingsError(
             f"port {port} on {host} {reason}: choose another with {setting} (0 takes a free one)"
         ) from None

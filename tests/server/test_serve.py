@@ -154,6 +154,22 @@ def test_a_taken_port_is_one_clean_line(demo_url: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("host", ["203.0.113.7", "no-such-host.invalid"])
+def test_a_host_that_is_not_this_machine_is_one_clean_line(host: str) -> None:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "partnergraph", "serve", "--host", host, "--port", "0"],
+        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"partnergraph: host {host} cannot be listened on (")
+    assert line.endswith("): choose another with PARTNERGRAPH_HOST or --host")
+
+
 def test_version_is_the_package_version() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "partnergraph", "--version"],
