@@ -9,6 +9,7 @@ from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from partnergraph.errors import SettingsError
+from partnergraph.server.headers import BoundedHeadersProtocol
 
 _NOT_HERE = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 """Bind errors of an address this machine does not have, whatever the port."""
@@ -72,6 +73,7 @@ def serve(
     print("\n".join([f"{name} listening on {url_of(sock)}", *banner]), flush=True)
     config = uvicorn.Config(
         app,
+        http=BoundedHeadersProtocol,
         workers=workers,
         factory=isinstance(app, str),
         log_config=None,
