@@ -5,6 +5,7 @@ from partnergraph.resolvers import ids
 from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
+from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.lists import GraphList
 from partnergraph.resolvers.outcomes import (
     Outcome,
@@ -50,7 +51,7 @@ async def respond_to_invite(
     if not ids.digits(media):
         outcome.user_errors.append(
             UserErrorRecord(
-                f"{media_id!r} is not an Instagram media ID.",
+                f"{echo(media_id)} is not an Instagram media ID.",
                 UserErrorCode.INVALID_INPUT,
                 ("input", "mediaId"),
             )

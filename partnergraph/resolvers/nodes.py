@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from partnergraph.errors import BadUserInput
 from partnergraph.resolvers import ids
 from partnergraph.resolvers.context import RequestContext
+from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.invites import find_invite
 from partnergraph.resolvers.permissions import find_permission
 from partnergraph.resolvers.records import (
@@ -40,4 +41,4 @@ async def resolve_node(context: RequestContext, global_id: str) -> NodeRecord | 
             return await find_invite(context, ids.bare(invitee), media_id)
         case "InstagramAccount", (ig_id,):
             return await find_account(context, ids.bare(ig_id))
-    raise BadUserInput(f"{global_id!r} is not an ID of this API.")
+    raise BadUserInput(f"{echo(global_id)} is not an ID of this API.")

@@ -9,6 +9,7 @@ from partnergraph.errors import BadUserInput, PartnergraphError, UpstreamUnavail
 from partnergraph.resolvers import cursors, ids
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
+from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.lists import GraphList
 from partnergraph.resolvers.outcomes import (
     Outcome,
@@ -35,6 +36,8 @@ _WATCHED = 1_000
 """Permissions of a brand a subscription watches: the first thousand."""
 _PERMISSIONS = GraphList(EDGE, {"fields": PERMISSION_FIELDS}, permission_from_graph)
 _USERNAME = re.compile(r"^[A-Za-z0-9._]{1,30}$")
+_MAX_USERNAME_INPUT = 64
+"""The longest username input read at all, `@` and spaces included (usernames have 30)."""
 MAX_CREATORS = 500
 """The most creators one requestPermissions asks."""
 
@@ -307,10 +310,11 @@ def _creator_choice(
             return _BY_ID, ids.ig_user_id(creator_ig_id, "Creator")
         except BadUserInput as error:
             return UserErrorRecord(error.message, UserErrorCode.INVALID_INPUT, fields.ig_id)
-    username = (creator_username or "").strip().lstrip("@")
+    given = creator_username or ""
+    username = given.strip().lstrip("@") if len(given) <= _MAX_USERNAME_INPUT else ""
     if not _USERNAME.match(username):
         return UserErrorRecord(
-            f"{creator_username!r} is not an Instagram username.",
+            f"{echo(given)} is not an Instagram username.",
             UserErrorCode.INVALID_INPUT,
             fields.username,
         )

@@ -1,6 +1,9 @@
 """Documents built to cost work faster than their size: each is answered at once with a coded
 error (or correctly), while /healthz keeps answering, by a real server in demo mode."""
 
+import pytest
+
+from partnergraph.resolvers.echo import SHOWN
 from partnergraph.schema.complexity import MAX_ALIASES, MAX_DEPTH, MAX_ROOT_MUTATIONS
 from partnergraph.schema.documents import MAX_TOKENS
 from tests.limits.conftest import Server
@@ -131,4 +134,38 @@ async def test_a_document_runs_a_handful_of_mutations(server: Server) -> None:
     assert sorted(twice.body["data"]) == ["m0", "m1", "m2"]
     six = await server.hostile(document(f"mutation {{ ...A ...A ...B }} {a} {b}"))
     assert six.codes == ["QUERY_TOO_COMPLEX"]
+    assert await server.upstream_calls() == 0
+
+
+def _bulk(creators: int, field: str, value: str, brand: str) -> dict[str, object]:
+    """requestPermissions of `creators` entries, each naming the creator by the one variable."""
+    refs = ", ".join([f"{{{field}: $x}}"] * creators)
+    kind = "ID" if field == "igId" else "String"
+    query = (
+        f"mutation($x: {kind}!) {{ requestPermissions(input: "
+        f'{{brandId: "{brand}", creators: [{refs}]}}) {{ userErrors {{ field message code }} }} }}'
+    )
+    return {"query": query, "variables": {"x": value}}
+
+
+@pytest.mark.parametrize("token", [True, False], ids=["token", "no-token"])
+@pytest.mark.parametrize("field", ["username", "igId"])
+async def test_an_invalid_creator_named_many_times_costs_an_answer_linear_in_the_request(
+    server: Server, field: str, token: bool
+) -> None:
+    # Each entry's user error quoted the whole value: 320 entries of one 120,000-character
+    # variable (124 KB) made an answer of 192 MB. Each quotes 40 characters now.
+    headers = {} if token else {"Authorization": ""}
+    await server.reset_stats()
+    sizes = []
+    for creators, length in [(100, 20_000), (200, 40_000)]:
+        request = _bulk(creators, field, "\x7f" * length, server.demo.big_brand)
+        served = await server.hostile(request, headers=headers)
+        errors = served.body["data"]["requestPermissions"]["userErrors"]
+        assert [error["code"] for error in errors] == ["INVALID_INPUT"] * creators
+        assert errors[-1]["field"] == ["creators", str(creators - 1), field]
+        assert errors[0]["message"].startswith(repr("\x7f" * SHOWN) + "…")
+        sizes.append(len(served.response.content))
+    assert sizes[1] <= 2.1 * sizes[0]  # twice the request, twice the answer (in bytes)
+    assert sizes[1] < 400 * 200  # bytes per entry: a short quote, not the value
     assert await server.upstream_calls() == 0
