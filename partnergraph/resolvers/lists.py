@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from partnergraph.errors import UpstreamUnavailable
+from partnergraph.resolvers import cursors
 from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.loaders import PageKey
@@ -56,7 +57,7 @@ class GraphList(Generic[R]):
         return page.edges[0].node if page.edges else None
 
     def _identify(self, item: dict[str, Any]) -> str | None:
-        return text_value(item.get(self.id_field))
+        return cursors.item_id(text_value(item.get(self.id_field)))
 
 
 def _fetcher(

@@ -365,7 +365,29 @@ async def test_with_the_cache_on_a_repeated_page_costs_nothing(api: Api, demo: D
 
 
 def _forged(raw: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+    return _packed(json.dumps(raw).encode())
+
+
+def _packed(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _altered(cursor: str, slot: int, value: object) -> str:
+    """A real cursor with one slot of its JSON list replaced."""
+    raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    raw[slot] = value
+    return _forged(raw)
+
+
+CRAFTED: dict[str, Callable[[str], str]] = {
+    "JSON nested 1,000 deep": lambda cursor: _packed(b"[" * 1000),
+    "a lone surrogate as Graph cursor": lambda cursor: _altered(cursor, 4, "\ud800"),
+    "a Graph cursor of 90,000 characters": lambda cursor: _altered(cursor, 4, "a" * 90_000),
+    "a Graph cursor with a line break": lambda cursor: _altered(cursor, 4, "Y3Vy\nc29y"),
+    "an item ID that is not digits": lambda cursor: _altered(cursor, 6, "x" * 20),
+    "an offset of 10**30": lambda cursor: _altered(cursor, 5, 10**30),
+    "a version of 2.0": lambda cursor: _altered(cursor, 0, 2.0),
+}
 
 
 BAD_ARGUMENTS: dict[str, Callable[[str, str], dict[str, Any]]] = {
@@ -412,6 +434,21 @@ async def test_bad_page_arguments_are_bad_user_input_without_an_upstream_call(
     arguments = BAD_ARGUMENTS[case](cursor, demo_list.owner)
     await api.reset_stats()
     assert await error_code(api, demo_list, **arguments) == "BAD_USER_INPUT"
+    assert await total(api) == 0
+
+
+@pytest.mark.parametrize("name", ["big_brand", "invites"])
+async def test_crafted_cursors_are_bad_user_input_before_anything_goes_upstream(
+    api: Api, demo: Demo, name: str
+) -> None:
+    """Cursors shaped like ours that once got past the decoder: a 500 each, or a Graph call."""
+    demo_list = lists_of(demo)[name]
+    cursor = (await page(api, demo_list, first=3))["edges"][1]["cursor"]
+    await api.reset_stats()
+    for case, craft in CRAFTED.items():
+        crafted = craft(cursor)
+        for arguments in ({"first": 5, "after": crafted}, {"last": 5, "before": crafted}):
+            assert await error_code(api, demo_list, **arguments) == "BAD_USER_INPUT", case
     assert await total(api) == 0
 
 

@@ -8,6 +8,7 @@ the emulator: the module resets it once, lists it, and compares every walk with 
 import asyncio
 import base64
 import json
+import string
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -482,7 +483,62 @@ def test_decode_of_any_text_is_bad_user_input(cursor: str) -> None:
 
 
 def _packed(raw: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
+    return _bytes_packed(json.dumps(raw).encode())
+
+
+def _bytes_packed(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+BASE64URL = string.ascii_letters + string.digits + "-_"
+ANY_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(st.characters(exclude_categories=()), max_size=600),  # lone surrogates too
+    lambda children: st.lists(children, max_size=8) | st.dictionaries(st.text(), children),
+)
+AT_EVERY_SLOT = st.tuples(
+    *(st.just(slot) for slot in (2, "permissions", "any-brand")),
+    st.sampled_from([a.value for a in Anchor]) | ANY_JSON,
+    ANY_JSON,
+    st.integers(0, 99) | ANY_JSON,
+    st.just("17841400000000001") | ANY_JSON,
+).map(list)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    cursor=st.text(st.characters(exclude_categories=()), max_size=3000)
+    | st.text(BASE64URL, max_size=3000)
+    | st.binary(max_size=2000).map(_bytes_packed)
+    | (ANY_JSON | AT_EVERY_SLOT).map(_packed)
+)
+@example(cursor=_bytes_packed(b"[" * 1000))  # RecursionError in json.loads: was a 500
+@example(cursor=_bytes_packed(b"[" * 760))  # within the length bound
+@example(cursor=_bytes_packed(b"[" * 380 + b"]" * 380))
+@example(cursor=_packed([2, "permissions", "any-brand", "=", "\ud800", 0, "1"]))
+@example(cursor=_packed([2, "permissions", "any-brand", "=", "a" * 90_000, 0, "1"]))
+@example(cursor=_packed([2, "permissions", "any-brand", "=", "a" * 513, 0, "1"]))
+def test_decode_of_anything_is_a_position_fit_to_send_or_bad_user_input(cursor: str) -> None:
+    """Arbitrary text, bytes and JSON values as cursors: nothing but the coded error escapes,
+    and a position decoded has a Graph cursor httpx can send and an item ID of digits."""
+    decoded: Position | BadUserInput
+    try:
+        decoded = cursors.decode(KEY, cursor)
+    except BadUserInput as error:
+        decoded = error
+    if isinstance(decoded, BadUserInput):
+        assert len(decoded.message) < 600  # the cursor is quoted shortened
+        return
+    position = decoded
+    assert len(cursor) <= 1024
+    graph_cursor = position.graph_cursor
+    assert graph_cursor is None or (graph_cursor.isascii() and graph_cursor.isprintable())
+    assert graph_cursor is None or 0 < len(graph_cursor) <= 512
+    assert position.item is None or (position.item.isascii() and position.item.isdigit())
+    assert cursors.decode(KEY, cursors.encode(KEY, position)) == position
 
 
 @pytest.mark.parametrize(
@@ -498,7 +554,14 @@ def _packed(raw: object) -> str:
         [2, "permissions", "any-brand", "a", "Y3Vyc29y", True, "1"],
         [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, ""],
         [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, 17],
-        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, "9" * 201],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, "9" * 65],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, "x1"],  # Graph IDs are digits
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0, "\u0661"],
+        [2, "permissions", "any-brand", "a", "Y3Vy\u00e9", 0, "1"],  # Graph cursors are ASCII
+        [2, "permissions", "any-brand", "a", "Y3Vy\tc29y", 0, "1"],
+        [2, "permissions", "any-brand", "a", "a" * 513, 0, "1"],
+        [2.0, "permissions", "any-brand", "a", "Y3Vyc29y", 0, "1"],
+        [2, "permissions", "any-brand", "a", "Y3Vyc29y", 0.0, "1"],
         [1, "permissions", "any-brand", "a", "Y3Vyc29y", 0],  # the first version's cursors
         [3, "permissions", "any-brand", "a", "Y3Vyc29y", 0, "1"],
         [2, "invites", "any-brand", "a", "Y3Vyc29y", 0, "1"],
@@ -515,6 +578,7 @@ def test_decode_reads_what_encode_wrote() -> None:
     for position in [
         Position(Anchor.AT, "Y3Vyc29y"),
         Position(Anchor.AFTER, None, 99, "17841400000000001"),
-        Position(Anchor.BEFORE, "Y3Vyc29y", 5, "x" * 200),
+        Position(Anchor.BEFORE, "Y3Vyc29y", 5, "9" * 64),
+        Position(Anchor.AT, "Y3Vy+/=" * 73, 0, "1"),  # the longest Graph cursor carried: 511
     ]:
         assert cursors.decode(KEY, cursors.encode(KEY, position)) == position
