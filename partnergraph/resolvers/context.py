@@ -9,7 +9,7 @@ from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.loaders import PageLoader
 from partnergraph.resolvers.state.store import Store
-from partnergraph.resolvers.upstream.client import Credentials, GraphClient
+from partnergraph.resolvers.upstream.client import MAX_TOKEN, Credentials, GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
 
@@ -57,10 +57,11 @@ class RequestContext:
         return self.credentials.scope if self.credentials else None
 
     def require_credentials(self) -> Credentials:
-        """The caller's credentials; Unauthenticated when it sent no token."""
+        """The caller's credentials; Unauthenticated when it sent no usable token."""
         if self.credentials is None:
             raise Unauthenticated(
-                "Send a Graph API user access token as `Authorization: Bearer <token>`."
+                "Send a Graph API user access token as `Authorization: Bearer <token>`: "
+                f"printable ASCII, at most {MAX_TOKEN} characters."
             )
         return self.credentials
 

@@ -21,6 +21,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from partnergraph import telemetry
 from partnergraph.errors import BadUserInput, PartnergraphError, PersistedQueryNotFound
 from partnergraph.resolvers.context import RequestContext, Services
+from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
 from partnergraph.server.answers import answer_key
@@ -158,12 +159,14 @@ class _MutationByGet(BadUserInput):
 
 
 def bearer_token(header: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <token>` (or `OAuth <token>`) header."""
+    """The token of an `Authorization: Bearer <token>` (or `OAuth <token>`) header, if usable."""
     if not header:
         return None
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() not in _SCHEMES or not token or not (token.isascii() and token.isprintable()):
+    if scheme.lower() not in _SCHEMES or not 0 < len(token) <= MAX_TOKEN:
+        return None
+    if not (token.isascii() and token.isprintable()):
         return None  # Graph tokens are printable ASCII; anything else could not be sent on
     return token
 

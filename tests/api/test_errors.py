@@ -8,6 +8,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.server.app import create_app
 from partnergraph.server.settings import Settings
 from tests.api.conftest import Api, ApiFactory, Demo
@@ -328,6 +329,22 @@ async def test_a_token_that_is_not_ascii_is_unauthenticated(api: Api, demo: Demo
         headers={b"Authorization": "Bearer tok\xe9n".encode("latin-1")},
     )
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_token_longer_than_any_graph_token_is_unauthenticated_unsent(
+    api: Api, demo: Demo
+) -> None:
+    await api.reset_stats()
+    at_the_bound = await _first_error(api, demo.big_brand, "EAA" + "x" * (MAX_TOKEN - 3))
+    assert at_the_bound["extensions"]["graph"]["code"] == 190  # sent: the Graph API refused it
+    assert (await api.upstream_calls())["total"] == 1
+    for length in (MAX_TOKEN + 1, 10_000_000):
+        await api.reset_stats()
+        error = await _first_error(api, demo.big_brand, "EAA" + "x" * (length - 3))
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+        assert f"at most {MAX_TOKEN} characters" in error["message"]
+        assert "graph" not in error["extensions"]
+        assert (await api.upstream_calls())["total"] == 0
 
 
 async def test_ids_in_other_scripts_digits_are_invalid_input(api: Api, demo: Demo) -> None:

@@ -30,6 +30,8 @@ from partnergraph.telemetry import UNOBSERVED, Observer, UpstreamCall
 T = TypeVar("T")
 
 MAX_BATCH = 50
+MAX_TOKEN = 2048
+"""The longest access token sent on: the Graph API's have a few hundred characters."""
 USAGE_FRESH_FOR = 60.0
 """Seconds a usage report is trusted to describe the token's usage now."""
 SLOW_DOWN_FROM = 90
