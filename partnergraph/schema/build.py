@@ -27,7 +27,7 @@ from partnergraph.schema.subscription import Subscription
 # is still far above what documents within MAX_TOKENS cost here but for those built to.
 overlapping_fields_can_be_merged.MAX_COMPLEXITY_BUDGET = 50_000
 
-documents = Documents(max_entries=1024, max_bytes=64 * 1024 * 1024)
+documents = Documents(max_entries=1024, max_bytes=64 * 1024 * 1024, max_objects=100_000)
 """Parsed documents and their validation errors, shared by every request of the process."""
 
 
