@@ -28,10 +28,13 @@ from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
 from partnergraph.resolvers.state.store import MemoryStore, RedisStore, Store
 from partnergraph.resolvers.state.windows import MemoryWindows, RedisWindows, Windows
 
-__all__ = ["SharedState", "in_memory", "on_redis"]
+__all__ = ["REGISTRATIONS_MAX_BYTES", "SharedState", "in_memory", "on_redis"]
 
 logger = logging.getLogger("partnergraph.redis")
 
+REGISTRATIONS_MAX_BYTES = 64 * 1024 * 1024
+"""The persisted queries this process keeps in memory at most (PARTNERGRAPH_CACHE_MAX_ENTRIES of
+them at most, as well): their text, as Python holds it."""
 _TOKEN_SCOPES = 10_000
 _FIRST_LISTEN = 2.0
 """Seconds start-up waits for the pub/sub subscription before serving without Redis."""
@@ -77,7 +80,7 @@ def in_memory(
     return SharedState(
         pages=MemoryStore(max_entries, clock),
         answers=MemoryStore(max_entries, clock),
-        documents=MemoryStore(max_entries, clock),
+        documents=MemoryStore(max_entries, clock, max_bytes=REGISTRATIONS_MAX_BYTES),
         usage=MemoryStore(_TOKEN_SCOPES, clock),
         last_users=MemoryStore(_TOKEN_SCOPES, clock),
         generations=MemoryGenerations(ttl, clock),
@@ -124,7 +127,11 @@ async def on_redis(
             link, "answer", AnswerCodec(), MemoryStore(first_level, clock), first_level=True
         ),
         documents=RedisStore(
-            link, "document", _TextCodec(), MemoryStore(max_entries, clock), first_level=True
+            link,
+            "document",
+            _TextCodec(),
+            MemoryStore(max_entries, clock, max_bytes=REGISTRATIONS_MAX_BYTES),
+            first_level=True,
         ),
         usage=RedisStore(
             link, "usage", json_codec, MemoryStore(_TOKEN_SCOPES, clock), first_level=False

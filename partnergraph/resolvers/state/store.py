@@ -1,5 +1,6 @@
 """Key-value stores with a time to live: the protocol, and its bounded in-memory implementation."""
 
+import sys
 from typing import Generic, Protocol, TypeVar
 
 from cachetools import TLRUCache
@@ -15,6 +16,10 @@ _PREFIX = "partnergraph:"
 
 V = TypeVar("V")
 
+ENTRY_BYTES = 400
+"""What a MemoryStore keeps per entry besides its value (a key of 64 characters, the
+expiry, the cache's links), measured with tracemalloc."""
+
 
 class Store(Protocol[V]):
     """Values under string keys, each kept for at most its time to live."""
@@ -29,12 +34,30 @@ class Store(Protocol[V]):
 
 
 class MemoryStore(Generic[V]):
-    """A Store in this process, holding at most max_entries and dropping the least recently used."""
+    """A Store in this process, holding at most max_entries and dropping the least recently used.
 
-    def __init__(self, max_entries: int, clock: Clock = wall_clock) -> None:
+    With max_bytes, it also holds at most about that many bytes: each entry weighs what
+    the cache keeps for it and its value's sys.getsizeof (exact for text and bytes, the
+    values to bound so), and at least an equal share of max_bytes, so that one bound
+    enforces both.
+    """
+
+    def __init__(
+        self, max_entries: int, clock: Clock = wall_clock, *, max_bytes: int | None = None
+    ) -> None:
         self._clock = clock
-        self._entries: TLRUCache[str, tuple[V, float]] = TLRUCache(
-            maxsize=max_entries, ttu=_expiry, timer=clock
+        if max_bytes is None:
+            self._entries: TLRUCache[str, tuple[V, float]] = TLRUCache(
+                maxsize=max_entries, ttu=_expiry, timer=clock
+            )
+            return
+        # Each weighs at least max_bytes / max_entries, rounded up (and max_bytes with it).
+        share = -(-max_bytes // max_entries)
+        self._entries = TLRUCache(
+            maxsize=share * max_entries,
+            ttu=_expiry,
+            timer=clock,
+            getsizeof=lambda entry: max(ENTRY_BYTES + sys.getsizeof(entry[0]), share),
         )
 
     async def get(self, key: str) -> V | None:
@@ -51,9 +74,15 @@ class MemoryStore(Generic[V]):
         self.put(key, value, ttl)
 
     def put(self, key: str, value: V, ttl: float) -> None:
-        """Keep value under key for ttl seconds, without awaiting."""
-        if ttl > 0:
-            self._entries[key] = (value, self._clock() + ttl)
+        """Keep value under key for ttl seconds, without awaiting; a value over max_bytes
+        alone is not kept."""
+        if ttl <= 0:
+            return
+        entry = (value, self._clock() + ttl)
+        if self._entries.getsizeof(entry) > self._entries.maxsize:
+            self._entries.pop(key, None)
+            return
+        self._entries[key] = entry
 
 
 def _expiry(_key: str, entry: tuple[object, float], _now: float) -> float:
