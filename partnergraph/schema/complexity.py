@@ -277,8 +277,10 @@ def _root_field_count(
 def _with_defaults(
     operation: OperationDefinitionNode, variables: Mapping[str, Any] | None
 ) -> dict[str, Any] | None:
-    """The variables as given, with the operation's defaults for those not given."""
-    if variables is None:
+    """The variables as given, with the operation's defaults for those not given; None
+    (each variable page size at its maximum) when they are not a mapping, which only a
+    transport that does not check them passes on."""
+    if not isinstance(variables, Mapping):
         return None
     values: dict[str, Any] = {}
     for definition in operation.variable_definitions or ():

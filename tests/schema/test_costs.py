@@ -65,7 +65,7 @@ def test_lookups_by_id_declare_a_read_per_id() -> None:
     assert declared_cost(query.fields["brand"]) is None  # no upstream call by itself
 
 
-def _measure(document: str, variables: dict[str, Any] | None = None) -> Measure:
+def _measure(document: str, variables: Any = None) -> Measure:
     parsed = parse(document)
     operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
     fragments = {
@@ -108,3 +108,11 @@ def test_variables_count_as_given_and_unknown_sizes_at_their_maximum() -> None:
     assert _measure(nested, {"n": 5}).cost == 1 + 5
     assert _measure(nested, {}).cost == 1 + 10  # not given: the default page
     assert _measure(nested, None).cost == 1 + 100  # unknown: the largest page
+
+
+def test_variables_that_are_not_an_object_count_as_unknown() -> None:
+    nested = (
+        'query($n: Int = 5) { brand(igId: "1") { permissions(first: $n) '
+        f"{{ nodes {{ {INVITES} }} }} }} }}"
+    )
+    assert _measure(nested, [1]).cost == _measure(nested, "n").cost == 1 + 100
