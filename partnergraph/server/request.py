@@ -8,7 +8,15 @@ from starlette.requests import Request
 
 from partnergraph.errors import BadUserInput
 
-__all__ = ["GRAPHQL_RESPONSE", "JSON", "Params", "read_params", "response_type", "shows_graphiql"]
+__all__ = [
+    "GRAPHQL_RESPONSE",
+    "JSON",
+    "Params",
+    "read_params",
+    "response_type",
+    "shows_graphiql",
+    "typed",
+]
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -45,11 +53,11 @@ async def read_params(request: Request) -> Params:
             raise BadUserInput("The request body must be a JSON object (batches are not taken).")
         raw = body
     return Params(
-        query=_typed(raw, "query", str),
-        operation_name=_typed(raw, "operationName", str),
-        variables=_typed(raw, "variables", dict),
-        extensions=_typed(raw, "extensions", dict),
-        document_id=_typed(raw, "documentId", str),
+        query=typed(raw, "query", str),
+        operation_name=typed(raw, "operationName", str),
+        variables=typed(raw, "variables", dict),
+        extensions=typed(raw, "extensions", dict),
+        document_id=typed(raw, "documentId", str),
     )
 
 
@@ -97,7 +105,8 @@ def _decode(data: str | bytes, what: str) -> object:
         raise BadUserInput(f"{what} is not JSON (or nests deeper than 1024 levels).") from None
 
 
-def _typed(raw: dict[str, Any], name: str, kind: type) -> Any:
+def typed(raw: dict[str, Any], name: str, kind: type) -> Any:
+    """A parameter's value, null or of kind (str or dict); BadUserInput when it is not."""
     value = raw.get(name)
     if value is not None and not isinstance(value, kind):
         expected = "a string" if kind is str else "an object"

@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
@@ -33,6 +34,7 @@ from partnergraph.server.request import (
     response_type,
     shows_graphiql,
 )
+from partnergraph.server.sockets import BoundedClose, SocketHandler
 
 _SCHEMES = ("bearer", "oauth")
 _BY_POST = frozenset({OperationType.QUERY, OperationType.MUTATION})
@@ -40,7 +42,11 @@ _BY_GET = frozenset({OperationType.QUERY})
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
-    """Serves /graphql: queries by GET or POST, mutations by POST, GraphiQL to browsers."""
+    """Serves /graphql: queries by GET or POST, mutations by POST, GraphiQL to browsers, and
+    any operation over WebSocket (graphql-transport-ws)."""
+
+    graphql_transport_ws_handler_class = SocketHandler
+    websocket_adapter_class = BoundedClose
 
     def __init__(
         self,
@@ -51,7 +57,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         local_origins: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(schema, **kwargs)
+        super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kwargs)
         self._local_origins = re.compile(local_origins) if local_origins else None
         self._services = services
         self._graphiql_page = graphiql_page

@@ -1,0 +1,64 @@
+"""graphql-transport-ws as Strawberry speaks it, with malformed messages refused, close
+reasons that fit a frame, and each operation recorded."""
+
+from collections.abc import Mapping
+
+from graphql import GraphQLError
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+
+from partnergraph.errors import BadUserInput
+from partnergraph.resolvers.context import RequestContext
+from partnergraph.schema.build import documents
+from partnergraph.server.request import typed
+
+__all__ = ["BoundedClose", "SocketHandler"]
+
+_REASON_BYTES = 123
+"""The longest close reason a WebSocket close frame holds (RFC 6455, 5.5)."""
+
+
+class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
+    """Closes the socket with 4400 on a malformed subscribe message, as the protocol says."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        """Run the operation of a well-formed subscribe message whose document parses.
+
+        Strawberry closes the socket on a document that does not parse, but only when its
+        own parse fails: the cached parse fails outside the stream's handling, where the
+        operation would end unanswered. So the document is parsed (and cached) here.
+        """
+        try:
+            _check(message)
+            documents.parsed(message["payload"]["query"])
+        except (BadUserInput, GraphQLError) as error:
+            await self.handle_invalid_message(error.message)
+            return
+        await super().handle_subscribe(message)
+
+
+class BoundedClose(ASGIWebSocketAdapter):
+    """Cuts a close reason to what a close frame holds: Strawberry's quote what the client
+    sent (an id, an operation name), and a longer one would drop the connection unclosed."""
+
+    async def close(self, code: int, reason: str) -> None:
+        """Close the socket with code and as much of reason as a close frame holds."""
+        cut = reason.encode()[:_REASON_BYTES].decode(errors="ignore")
+        await super().close(code, cut)
+
+
+def _check(message: Mapping[str, object]) -> None:
+    """BadUserInput when a subscribe message is not as graphql-transport-ws defines it."""
+    if not isinstance(message.get("id"), str):
+        raise BadUserInput("`id` must be a string.")
+    payload = message.get("payload")
+    if not isinstance(payload, dict):
+        raise BadUserInput("`payload` must be an object.")
+    if not isinstance(payload.get("query"), str):
+        raise BadUserInput("`query` must be a string.")
+    typed(payload, "operationName", str)
+    typed(payload, "variables", dict)
+    typed(payload, "extensions", dict)
