@@ -1,6 +1,7 @@
 """What one request did and what the layers below the server report, for its logs and metrics.
 
-The server opens a `RequestRecord` for each HTTP request (`recording`); code below it
+The server opens a `RequestRecord` for each HTTP request and WebSocket connection, and
+for each operation on a connection (`recording`); code below it
 finds the record with `current()`, and reports upstream calls and cache lookups to the
 `Observer` it was given, which the server implements.
 """
@@ -18,13 +19,15 @@ __all__ = [
     "UpstreamCall",
     "current",
     "error_extensions",
+    "note_error",
     "recording",
 ]
 
 
 @dataclass(slots=True)
 class RequestRecord:
-    """One HTTP request as its access line and metrics tell it."""
+    """One HTTP request, WebSocket connection or operation on one, as its access line and
+    metrics tell it."""
 
     request_id: str
     operation_name: str | None = None
@@ -34,6 +37,14 @@ class RequestRecord:
     """Graph HTTP requests this request caused (a batch is one)."""
     error_codes: list[str] = field(default_factory=list)
     """The `extensions.code` of each error the answer holds, in order."""
+    subscriptions: int = 0
+    """Operations a WebSocket connection ran (subscribe messages it took)."""
+
+    def outcome(self, status: int) -> str:
+        """`ok`, the first error's code, or `HTTP_<status>` for a refusal without one."""
+        if self.error_codes:
+            return self.error_codes[0]
+        return "ok" if status < 400 else f"HTTP_{status}"
 
 
 _current: ContextVar[RequestRecord | None] = ContextVar("partnergraph_request", default=None)
@@ -63,6 +74,14 @@ def error_extensions(extensions: dict[str, Any]) -> dict[str, Any]:
     if isinstance(code, str):
         record.error_codes.append(code)
     return {**extensions, "requestId": record.request_id}
+
+
+def note_error(code: str) -> None:
+    """Note in the request's record the code of an error told otherwise than in an answer
+    (a WebSocket closed on it)."""
+    record = _current.get()
+    if record is not None:
+        record.error_codes.append(code)
 
 
 @dataclass(frozen=True, slots=True)

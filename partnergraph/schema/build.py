@@ -90,5 +90,6 @@ schema = _Schema(
         StructureLimits,
         CostLimit,
         AnswerCachePolicy,
+        errors.StreamedErrorCodes,
     ],
 )

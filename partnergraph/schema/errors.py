@@ -1,16 +1,25 @@
 """Gives every GraphQL error a code and the request id; masks and logs unexpected ones."""
 
 import logging
+from collections.abc import Iterator
 
 from graphql import GraphQLError
 from graphql.validation.validate import ValidationAbortedError
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import StreamExecutionResult
 
 from partnergraph import telemetry
-from partnergraph.errors import PartnergraphError, QueryTooComplex
+from partnergraph.errors import BadUserInput, PartnergraphError, QueryTooComplex
 
 logger = logging.getLogger("partnergraph.errors")
 
 INTERNAL_MESSAGE = "An unexpected error happened; it has been logged."
+
+_EXPECTED = (PartnergraphError, CannotGetOperationTypeError)
+"""Errors that are the client's, not a bug: ours, and Strawberry's for an operation name
+the document does not hold (over WebSocket, which closes the socket on it)."""
 
 
 def coded(error: GraphQLError) -> GraphQLError:
@@ -27,10 +36,32 @@ def coded(error: GraphQLError) -> GraphQLError:
     return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL_SERVER_ERROR"})
 
 
+class StreamedErrorCodes(SchemaExtension):
+    """Codes the errors of each result streamed over WebSocket, as the view codes those it
+    answers over HTTP."""
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Iterator[None]:
+        if isinstance(result, ExecutionResult):
+            result.errors = _streamed(result.errors)
+        yield
+
+
+def _streamed(errors: list[GraphQLError] | None) -> list[GraphQLError] | None:
+    """The errors coded, but for an operation the document does not hold: Strawberry's
+    graphql-transport-ws handler closes the socket on it, with its message as the reason
+    (coded, it would be sent in a message), so it is only noted in the record."""
+    if not errors:
+        return errors
+    if isinstance(errors[0].original_error, CannotGetOperationTypeError):
+        telemetry.note_error(BadUserInput.code)
+        return errors
+    return [coded(error) for error in errors]
+
+
 def log(error: GraphQLError) -> None:
     """Log an unexpected error, where it happened and its traceback: on the server only."""
     original = error.original_error
-    if original is None or isinstance(original, PartnergraphError) or _refused_variable(error):
+    if original is None or isinstance(original, _EXPECTED) or _refused_variable(error):
         return
     path = ".".join(str(part) for part in error.path or ())
     logger.error(

@@ -1,8 +1,11 @@
-"""Each HTTP request's id, record and access line, and what it caused upstream.
+"""Each HTTP request's and WebSocket connection's id, record and access line, and what it
+caused upstream.
 
 `AccessLog` wraps the app: it opens the request's record, echoes its id in the
 `X-Request-Id` header, answers an unhandled exception with a coded 500 (the traceback
-goes to the log only), then writes one access line and counts the GraphQL request.
+goes to the log only), then writes one access line and counts the GraphQL request. A
+WebSocket connection gets its id and record the same way, and its access line when it
+ends; its operations are counted as they end (partnergraph.server.sockets).
 `RequestObserver` is what the upstream client and the caches report to.
 """
 
@@ -11,6 +14,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,7 +44,8 @@ def request_id(header: bytes | None) -> str:
 
 
 class AccessLog:
-    """ASGI middleware: one record, one `X-Request-Id` and one access line per HTTP request."""
+    """ASGI middleware: one record, one `X-Request-Id` and one access line per HTTP request
+    or WebSocket connection."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics, graphql_path: str = "/graphql") -> None:
         self._app = app
@@ -48,6 +53,9 @@ class AccessLog:
         self._graphql_path = graphql_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._connection(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
@@ -84,25 +92,61 @@ class AccessLog:
                 if not finished:
                     finish()
 
+    async def _connection(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket connection: its id in the handshake's answer, its access line when it
+        ends, with the status of the handshake and the close code either side sent."""
+        record = RequestRecord(request_id(_header(scope, b"x-request-id")))
+        began = time.perf_counter()
+        status = 500  # what the server answers a handshake the app neither takes nor refuses
+        close_code: int | None = None
+
+        async def receive_closing() -> Message:
+            nonlocal close_code
+            message = await receive()
+            if message["type"] == "websocket.disconnect" and close_code is None:
+                close_code = message.get("code", 1005)
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, close_code
+            if message["type"] == "websocket.accept":
+                status = 101
+                id_header = (b"x-request-id", record.request_id.encode())
+                message["headers"] = [*message.get("headers", ()), id_header]
+            elif message["type"] == "websocket.close":
+                status = 101 if status == 101 else 403  # a handshake closed is refused
+                close_code = message.get("code", 1000) if close_code is None else close_code
+            await send(message)
+
+        with telemetry.recording(record):
+            try:
+                await self._app(scope, receive_closing, send_with_id)
+            finally:
+                if _access.isEnabledFor(logging.INFO):
+                    more = {"subscriptions": record.subscriptions, "closeCode": close_code}
+                    seconds = time.perf_counter() - began
+                    _write(
+                        logging.INFO,
+                        scope,
+                        record,
+                        method="GET",
+                        status=status,
+                        seconds=seconds,
+                        more=more,
+                    )
+
     def _finish(self, scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
         relative = scope["path"][len(scope.get("root_path", "")) :]
         graphql = relative == self._graphql_path
-        outcome = _outcome(record, status)
+        outcome = record.outcome(status)
         if graphql:
             self._metrics.request(record.operation_name, outcome, seconds)
         level = logging.DEBUG if relative in _PROBES else logging.INFO
         if not _access.isEnabledFor(level):
             return
-        path = _shown(scope["path"])
-        fields: dict[str, object] = {
-            "requestId": record.request_id,
-            "method": scope["method"],
-            "path": path,
-            "status": status,
-            "durationMs": round(seconds * 1000, 2),
-        }
+        fields: dict[str, object] = {}
         if graphql:
-            fields |= {
+            fields = {
                 "operationName": _shown(record.operation_name) if record.operation_name else None,
                 # only queries are answered from the cache
                 "operationType": record.operation_type
@@ -111,12 +155,15 @@ class AccessLog:
                 "upstreamCalls": record.upstream_calls,
                 "outcome": outcome,
             }
-        # As _access.log() would, without looking up the caller's frame, which no line shows.
-        args = (scope["method"], path, status)
-        line = _access.makeRecord(
-            _access.name, level, "", 0, "%s %s %d", args, None, extra={"fields": fields}
+        _write(
+            level,
+            scope,
+            record,
+            method=scope["method"],
+            status=status,
+            seconds=seconds,
+            more=fields,
         )
-        _access.handle(line)
 
 
 class RequestObserver:
@@ -165,10 +212,32 @@ class RequestObserver:
         self._metrics.flight_joined(cache)
 
 
-def _outcome(record: RequestRecord, status: int) -> str:
-    if record.error_codes:
-        return record.error_codes[0]
-    return "ok" if status < 400 else f"HTTP_{status}"
+def _write(
+    level: int,
+    scope: Scope,
+    record: RequestRecord,
+    *,
+    method: str,
+    status: int,
+    seconds: float,
+    more: Mapping[str, object],
+) -> None:
+    """Write an access line: the request's id, method, path, status and duration, and more."""
+    path = _shown(scope["path"])
+    fields: dict[str, object] = {
+        "requestId": record.request_id,
+        "method": method,
+        "path": path,
+        "status": status,
+        "durationMs": round(seconds * 1000, 2),
+        **more,
+    }
+    # As _access.log() would, without looking up the caller's frame, which no line shows.
+    args = (method, path, status)
+    line = _access.makeRecord(
+        _access.name, level, "", 0, "%s %s %d", args, None, extra={"fields": fields}
+    )
+    _access.handle(line)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -101,6 +101,7 @@ def create_app(
         lambda: app.state.services,
         graphiql_page,
         trusted,
+        metrics=metrics,
         allowed_origins=settings.cors_origin_list,
         local_origins=_local_origins(settings),
     )

@@ -57,13 +57,14 @@ class Metrics:
         self.operations = OperationLabels(operation_limit)
         self.requests = Counter(
             "partnergraph_requests",
-            "GraphQL requests by operation name and outcome (ok, or the first error's code).",
+            "GraphQL requests, and operations over WebSocket, by operation name and outcome "
+            "(ok, or the first error's code).",
             ["operation", "outcome"],
             registry=self.registry,
         )
         self.request_seconds = Histogram(
             "partnergraph_request_duration_seconds",
-            "Time to answer a GraphQL request, from its first byte to its last.",
+            "Time to answer a GraphQL request over HTTP, from its first byte to its last.",
             buckets=_REQUEST_BUCKETS,
             registry=self.registry,
         )
@@ -105,9 +106,14 @@ class Metrics:
         )
 
     def request(self, operation_name: str | None, outcome: str, seconds: float) -> None:
-        """Count one GraphQL request."""
-        self._child(self.requests, self.operations.label(operation_name), outcome).inc()
+        """Count and time one GraphQL request over HTTP."""
+        self.operation(operation_name, outcome)
         self.request_seconds.observe(seconds)
+
+    def operation(self, operation_name: str | None, outcome: str) -> None:
+        """Count one GraphQL operation: a request over HTTP, or one over WebSocket, which is
+        not timed (a subscription lasts as long as its client wants)."""
+        self._child(self.requests, self.operations.label(operation_name), outcome).inc()
 
     def upstream_call(self, call: UpstreamCall) -> None:
         """Count and time one Graph API HTTP request."""

@@ -2,27 +2,40 @@
 reasons that fit a frame, and each operation recorded."""
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from graphql import GraphQLError
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
+from partnergraph import telemetry
 from partnergraph.errors import BadUserInput
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.schema.build import documents
+from partnergraph.server.access import request_id
 from partnergraph.server.request import typed
+from partnergraph.telemetry import RequestRecord
+
+if TYPE_CHECKING:
+    from partnergraph.server.view import GraphQLView
 
 __all__ = ["BoundedClose", "SocketHandler"]
 
+_ACCEPTED = 101
+"""The status of a connection whose operations run: its handshake's."""
 _REASON_BYTES = 123
 """The longest close reason a WebSocket close frame holds (RFC 6455, 5.5)."""
 
 
 class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
-    """Closes the socket with 4400 on a malformed subscribe message, as the protocol says."""
+    """Closes the socket with 4400 on a malformed subscribe message, as the protocol says;
+    runs each operation in a record of its own, counted in the connection's and the metrics."""
+
+    view: "GraphQLView"
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         """Run the operation of a well-formed subscribe message whose document parses.
@@ -38,6 +51,18 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
             await self.handle_invalid_message(error.message)
             return
         await super().handle_subscribe(message)
+
+    async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
+        """Run an operation in its own record, with the connection's request id."""
+        connection = telemetry.current()
+        if connection is not None:
+            connection.subscriptions += 1
+        record = RequestRecord(connection.request_id if connection else request_id(None))
+        with telemetry.recording(record):
+            try:
+                await super().run_operation(operation)
+            finally:
+                self.view.metrics.operation(record.operation_name, record.outcome(_ACCEPTED))
 
 
 class BoundedClose(ASGIWebSocketAdapter):

@@ -26,6 +26,7 @@ from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
 from partnergraph.server.answers import answer_key
+from partnergraph.server.metrics import Metrics
 from partnergraph.server.persisted import PersistedDocuments
 from partnergraph.server.request import (
     GRAPHQL_RESPONSE,
@@ -43,7 +44,7 @@ _BY_GET = frozenset({OperationType.QUERY})
 
 class GraphQLView(GraphQL[RequestContext, None]):
     """Serves /graphql: queries by GET or POST, mutations by POST, GraphiQL to browsers, and
-    any operation over WebSocket (graphql-transport-ws)."""
+    any operation over WebSocket (graphql-transport-ws), counting those in metrics."""
 
     graphql_transport_ws_handler_class = SocketHandler
     websocket_adapter_class = BoundedClose
@@ -54,10 +55,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         graphiql_page: Callable[[Request], str],
         trusted_documents: Mapping[str, str] | None = None,
         *,
+        metrics: Metrics,
         local_origins: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kwargs)
+        self.metrics = metrics
         self._local_origins = re.compile(local_origins) if local_origins else None
         self._services = services
         self._graphiql_page = graphiql_page

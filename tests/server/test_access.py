@@ -10,11 +10,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from strawberry.types import ExecutionResult
 
+from partnergraph import telemetry
 from partnergraph.schema import errors
 from partnergraph.schema.errors import INTERNAL_MESSAGE
 from partnergraph.server.access import AccessLog
 from partnergraph.server.metrics import Metrics
+from partnergraph.telemetry import RequestRecord
 
 
 async def _broken(request: Request) -> Response:
@@ -61,3 +64,18 @@ def test_an_unexpected_resolver_error_logs_its_traceback(caplog: pytest.LogCaptu
     assert record.getMessage() == "unexpected KeyError at brand.permissions"
     assert record.exc_info is not None
     assert record.exc_info[1] is error.original_error
+
+
+def test_an_unexpected_error_streamed_over_a_socket_is_masked_and_coded() -> None:
+    try:
+        raise KeyError("a bug, with a secret detail")
+    except KeyError as bug:
+        error = GraphQLError("a secret detail", path=["brand"], original_error=bug)
+    result = ExecutionResult(data=None, errors=[error])
+    with telemetry.recording(RequestRecord("socket-1")) as record:
+        for _ in errors.StreamedErrorCodes().on_stream_result(result):
+            pass
+    (masked,) = result.errors or []
+    assert masked.message == INTERNAL_MESSAGE
+    assert masked.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "socket-1"}
+    assert record.outcome(101) == "INTERNAL_SERVER_ERROR"

@@ -1,31 +1,64 @@
-"""graphql-transport-ws as a client meets it: malformed messages close the socket with 4400."""
+"""graphql-transport-ws as a client meets it: malformed messages close the socket with 4400,
+errors carry a code and the connection's request id, and each connection writes an access line."""
 
+import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosedError
+from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.typing import Subprotocol
 
 from tests.servers import running
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
+GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class Served:
     """A running server and its log file."""
 
     def __init__(self, url: str, log: Path) -> None:
+        self.http_url = url
         self.url = url.replace("http://", "ws://") + "/graphql"
         self.log = log
 
     def lines(self) -> list[dict[str, Any]]:
         """Every log line so far, each parsed."""
         return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+    async def access_line(self, request_id: str) -> dict[str, Any]:
+        """The access line of a connection, once the server has written it."""
+        async with asyncio.timeout(10):
+            while not (lines := self._access_lines(request_id)):  # noqa: ASYNC110 - another process
+                await asyncio.sleep(0.01)  # sleep-ok: polls another process
+        (line,) = lines
+        return line
+
+    def _access_lines(self, request_id: str) -> list[dict[str, Any]]:
+        return [
+            line
+            for line in self.lines()
+            if line["logger"] == "partnergraph.access" and line["requestId"] == request_id
+        ]
+
+    async def requests_counted(self, operation: str, outcome: str) -> float:
+        """What /metrics counts in partnergraph_requests_total for an operation and outcome."""
+        async with httpx.AsyncClient(base_url=self.http_url) as client:
+            text = (await client.get("/metrics")).text
+        labels = f'{{operation="{operation}",outcome="{outcome}"}}'
+        found = [
+            line
+            for line in text.splitlines()
+            if line.startswith(f"partnergraph_requests_total{labels}")
+        ]
+        return float(found[0].split()[-1]) if found else 0.0
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +70,11 @@ def served(emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @asynccontextmanager
-async def _acknowledged(served: Served) -> AsyncIterator[ClientConnection]:
+async def _acknowledged(
+    served: Served, headers: dict[str, str] | None = None
+) -> AsyncIterator[ClientConnection]:
     """A graphql-transport-ws connection past connection_init."""
-    async with connect(served.url, subprotocols=[PROTOCOL]) as socket:
+    async with connect(served.url, subprotocols=[PROTOCOL], additional_headers=headers) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await socket.recv())["type"] == "connection_ack"
         yield socket
@@ -80,6 +115,7 @@ QUERY = "query Q { __typename }"
             "`operationName` must be a string or null.",
         ),
         (_subscribe({"query": "{"}), "Syntax Error: Expected Name, found <EOF>."),
+        (_subscribe({"query": QUERY, "operationName": "B"}), 'Unknown operation named "B".'),
         (
             _subscribe({"query": "{" + " a" * 3000 + " }"}),
             "Document contains more than 2000 tokens. Parsing aborted.",
@@ -115,3 +151,76 @@ async def test_only_graphql_transport_ws_is_spoken(served: Served) -> None:
         with pytest.raises(ConnectionClosedError):
             await socket.recv()
     assert (socket.close_code, socket.close_reason) == (4406, "Subprotocol not acceptable")
+
+
+async def _answers(socket: ClientConnection, count: int) -> list[dict[str, Any]]:
+    return [json.loads(await socket.recv()) for _ in range(count)]
+
+
+async def test_errors_over_the_socket_carry_a_code_and_the_connections_request_id(
+    served: Served,
+) -> None:
+    unknown_field = "subscription NoSuchField { nope }"
+    no_token = 'subscription NoToken { permissionChanged(brandId: "1") { previousStatus } }'
+    async with _acknowledged(served, {"X-Request-Id": "socket-1"}) as socket:
+        assert socket.response is not None
+        echoed = socket.response.headers["X-Request-Id"]
+        await socket.send(json.dumps(_subscribe({"query": unknown_field}, "invalid")))
+        (refused,) = await _answers(socket, 1)
+        await socket.send(json.dumps(_subscribe({"query": no_token}, "denied")))
+        denied, complete = await _answers(socket, 2)
+    assert echoed == "socket-1"
+    assert refused["type"] == "error"
+    (error,) = refused["payload"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "requestId": "socket-1"}
+    assert denied["type"] == "next"
+    (error,) = denied["payload"]["errors"]
+    assert error["extensions"] == {"code": "UNAUTHENTICATED", "requestId": "socket-1"}
+    assert complete == {"id": "denied", "type": "complete"}
+    access = await served.access_line("socket-1")
+    assert access["level"] == "INFO"
+    assert access["message"] == "GET /graphql 101"
+    assert {key: access[key] for key in ("method", "path", "status", "subscriptions")} == {
+        "method": "GET",
+        "path": "/graphql",
+        "status": 101,
+        "subscriptions": 2,
+    }
+    assert access["closeCode"] == 1000
+    assert access["durationMs"] > 0
+    assert await served.requests_counted("NoSuchField", "BAD_USER_INPUT") == 1
+    assert await served.requests_counted("NoToken", "UNAUTHENTICATED") == 1
+
+
+async def test_an_unusable_request_id_is_replaced_on_the_socket_too(served: Served) -> None:
+    async with _acknowledged(served, {"X-Request-Id": "has spaces"}) as socket:
+        assert socket.response is not None
+        request_id = socket.response.headers["X-Request-Id"]
+        await socket.send(json.dumps(_subscribe({"query": "subscription { nope }"})))
+        (refused,) = await _answers(socket, 1)
+    assert GENERATED_ID.fullmatch(request_id)
+    assert refused["payload"][0]["extensions"]["requestId"] == request_id
+    assert (await served.access_line(request_id))["subscriptions"] == 1
+
+
+async def test_a_socket_closed_on_a_malformed_message_logs_its_close_code(served: Served) -> None:
+    async with _acknowledged(served, {"X-Request-Id": "malformed-1"}) as socket:
+        await socket.send(json.dumps(_subscribe("str")))
+        with pytest.raises(ConnectionClosedError):
+            await socket.recv()
+    access = await served.access_line("malformed-1")
+    assert (access["status"], access["closeCode"], access["subscriptions"]) == (101, 4400, 0)
+
+
+async def test_a_refused_handshake_logs_its_status(served: Served) -> None:
+    headers = {"X-Request-Id": "refused-1", "Origin": "https://elsewhere.example"}
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(served.url, subprotocols=[PROTOCOL], additional_headers=headers):
+            pass
+    assert refused.value.response.status_code == 403
+    access = await served.access_line("refused-1")
+    assert (access["message"], access["status"], access["closeCode"]) == (
+        "GET /graphql 403",
+        403,
+        1008,
+    )
