@@ -9,7 +9,7 @@ finds the record with `current()`, and reports upstream calls and cache lookups 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 __all__ = [
@@ -35,15 +35,16 @@ class RequestRecord:
     answered_from_cache: bool = False
     upstream_calls: int = 0
     """Graph HTTP requests this request caused (a batch is one)."""
-    error_codes: list[str] = field(default_factory=list)
-    """The `extensions.code` of each error the answer holds, in order."""
+    first_error_code: str | None = None
+    """The `extensions.code` of the first error the answer (or operation) told; only the
+    first is kept, however many a long subscription tells."""
     subscriptions: int = 0
     """Operations a WebSocket connection ran (subscribe messages it took)."""
 
     def outcome(self, status: int) -> str:
         """`ok`, the first error's code, or `HTTP_<status>` for a refusal without one."""
-        if self.error_codes:
-            return self.error_codes[0]
+        if self.first_error_code is not None:
+            return self.first_error_code
         return "ok" if status < 400 else f"HTTP_{status}"
 
 
@@ -71,8 +72,8 @@ def error_extensions(extensions: dict[str, Any]) -> dict[str, Any]:
     if record is None:
         return extensions
     code = extensions.get("code")
-    if isinstance(code, str):
-        record.error_codes.append(code)
+    if isinstance(code, str) and record.first_error_code is None:
+        record.first_error_code = code
     return {**extensions, "requestId": record.request_id}
 
 
@@ -80,8 +81,8 @@ def note_error(code: str) -> None:
     """Note in the request's record the code of an error told otherwise than in an answer
     (a WebSocket closed on it)."""
     record = _current.get()
-    if record is not None:
-        record.error_codes.append(code)
+    if record is not None and record.first_error_code is None:
+        record.first_error_code = code
 
 
 @dataclass(frozen=True, slots=True)
