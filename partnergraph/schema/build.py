@@ -43,12 +43,8 @@ class _Schema(Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         """Execute, but refuse several operations without an operationName, as the spec says."""
-        operations = _operation_count(query) if operation_name is None else 1
-        if operations > 1:
-            message = (
-                f"The document holds {operations} operations; "
-                "name the one to run in `operationName`."
-            )
+        message = unpicked_operation(query, operation_name)
+        if message is not None:
             error = GraphQLError(message, original_error=BadUserInput(message))
             return ExecutionResult(data=None, errors=[error])
         return await super().execute(
@@ -66,6 +62,15 @@ class _Schema(Schema):
     ) -> None:
         for error in errors_:
             errors.log(error)
+
+
+def unpicked_operation(query: str | None, operation_name: str | None) -> str | None:
+    """Why a document cannot run: it holds several operations and operationName picks none.
+    None when it can (or does not parse, which is answered as usual)."""
+    operations = _operation_count(query) if operation_name is None else 1
+    if operations < 2:
+        return None
+    return f"The document holds {operations} operations; name the one to run in `operationName`."
 
 
 def _operation_count(query: str | None) -> int:

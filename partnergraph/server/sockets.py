@@ -15,7 +15,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 from partnergraph import telemetry
 from partnergraph.errors import BadUserInput
 from partnergraph.resolvers.context import RequestContext
-from partnergraph.schema.build import documents
+from partnergraph.schema.build import documents, unpicked_operation
 from partnergraph.server.access import request_id
 from partnergraph.server.request import typed
 from partnergraph.telemetry import RequestRecord
@@ -32,23 +32,17 @@ _REASON_BYTES = 123
 
 
 class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
-    """Closes the socket with 4400 on a malformed subscribe message, as the protocol says;
-    runs each operation in a record of its own, counted in the connection's and the metrics."""
+    """Closes the socket with 4400 on a malformed subscribe message, as the protocol says, or
+    one whose operation cannot run; runs each operation in a record of its own, counted in
+    the connection's and the metrics."""
 
     view: "GraphQLView"
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        """Run the operation of a well-formed subscribe message whose document parses.
-
-        Strawberry closes the socket on a document that does not parse, but only when its
-        own parse fails: the cached parse fails outside the stream's handling, where the
-        operation would end unanswered. So the document is parsed (and cached) here.
-        """
-        try:
-            _check(message)
-            documents.parsed(message["payload"]["query"])
-        except (BadUserInput, GraphQLError) as error:
-            await self.handle_invalid_message(error.message)
+        """Run the operation of a subscribe message, unless it is refused."""
+        reason = _refusal(message)
+        if reason is not None:
+            await self.handle_invalid_message(reason)
             return
         await super().handle_subscribe(message)
 
@@ -73,6 +67,24 @@ class BoundedClose(ASGIWebSocketAdapter):
         """Close the socket with code and as much of reason as a close frame holds."""
         cut = reason.encode()[:_REASON_BYTES].decode(errors="ignore")
         await super().close(code, cut)
+
+
+def _refusal(message: SubscribeMessage) -> str | None:
+    """Why a subscribe message closes the socket (4400), or None: it is malformed, its
+    document does not parse, or it holds several operations and names none to run.
+
+    Strawberry closes it on a document that does not parse, but only when its own parse
+    fails: the cached parse fails outside the stream's handling, where the operation would
+    end unanswered; so the document is parsed (and cached) here. On several operations it
+    would run the first, which the spec (and the server over HTTP) refuses.
+    """
+    try:
+        _check(message)
+        payload = message["payload"]
+        documents.parsed(payload["query"])
+    except (BadUserInput, GraphQLError) as error:
+        return error.message
+    return unpicked_operation(payload["query"], payload.get("operationName"))
 
 
 def _check(message: Mapping[str, object]) -> None:

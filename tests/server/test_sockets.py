@@ -117,6 +117,10 @@ QUERY = "query Q { __typename }"
         (_subscribe({"query": "{"}), "Syntax Error: Expected Name, found <EOF>."),
         (_subscribe({"query": QUERY, "operationName": "B"}), 'Unknown operation named "B".'),
         (
+            _subscribe({"query": f"{QUERY} query R {{ __typename }}"}),
+            "The document holds 2 operations; name the one to run in `operationName`.",
+        ),
+        (
             _subscribe({"query": "{" + " a" * 3000 + " }"}),
             "Document contains more than 2000 tokens. Parsing aborted.",
         ),
