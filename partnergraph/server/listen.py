@@ -10,6 +10,7 @@ from uvicorn.supervisors import Multiprocess
 
 from partnergraph.errors import SettingsError
 from partnergraph.server.headers import BoundedHeadersProtocol
+from partnergraph.server.limits import MAX_BODY_BYTES
 
 _NOT_HERE = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 """Bind errors of an address this machine does not have, whatever the port."""
@@ -74,6 +75,7 @@ def serve(
     config = uvicorn.Config(
         app,
         http=BoundedHeadersProtocol,
+        ws_max_size=MAX_BODY_BYTES,  # a WebSocket message is bounded like a request body
         workers=workers,
         factory=isinstance(app, str),
         log_config=None,

@@ -15,6 +15,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.typing import Subprotocol
 
+from partnergraph.server.limits import MAX_BODY_BYTES
 from tests.servers import running
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
@@ -228,3 +229,16 @@ async def test_a_refused_handshake_logs_its_status(served: Served) -> None:
         403,
         1008,
     )
+
+
+async def test_a_message_is_bounded_like_a_request_body(served: Served) -> None:
+    fits = _subscribe({"query": QUERY}, "i" * (MAX_BODY_BYTES - 100))
+    too_big = _subscribe({"query": QUERY}, "i" * MAX_BODY_BYTES)
+    async with _acknowledged(served) as socket:
+        await socket.send(json.dumps(fits))
+        answer, _ = await _answers(socket, 2)
+        assert answer["type"] == "next"
+        await socket.send(json.dumps(too_big))
+        with pytest.raises(ConnectionClosedError):
+            await socket.recv()
+    assert socket.close_code == 1009
