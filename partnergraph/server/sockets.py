@@ -4,16 +4,19 @@ reasons that fit a frame, and each operation recorded."""
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    Message,
+    SubscribeMessage,
+)
 
 from partnergraph import telemetry
-from partnergraph.errors import BadUserInput
+from partnergraph.errors import BadUserInput, QueryTooComplex
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.schema.build import documents, unpicked_operation
 from partnergraph.server.access import request_id
@@ -46,6 +49,12 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
             return
         await super().handle_subscribe(message)
 
+    async def send_message(self, message: Message) -> None:
+        """Send a message, the one error the handler makes itself coded like the rest."""
+        if message["type"] == "error":
+            message = {**message, "payload": [_coded(error) for error in message["payload"]]}
+        await super().send_message(message)
+
     async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
         """Run an operation in its own record, with the connection's request id."""
         connection = telemetry.current()
@@ -67,6 +76,14 @@ class BoundedClose(ASGIWebSocketAdapter):
         """Close the socket with code and as much of reason as a close frame holds."""
         cut = reason.encode()[:_REASON_BYTES].decode(errors="ignore")
         await super().close(code, cut)
+
+
+def _coded(error: GraphQLFormattedError) -> GraphQLFormattedError:
+    """An error as sent: those of operations are coded already; the handler's own (too many
+    operations running on the connection) is refused like a document over a limit."""
+    if "code" in error.get("extensions", {}):
+        return error
+    return {**error, "extensions": telemetry.error_extensions({"code": QueryTooComplex.code})}
 
 
 def _refusal(message: SubscribeMessage) -> str | None:

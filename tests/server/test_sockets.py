@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.typing import Subprotocol
 
 from partnergraph.server.limits import MAX_BODY_BYTES
+from tests.demo import Demo
 from tests.servers import running
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
@@ -242,3 +243,28 @@ async def test_a_message_is_bounded_like_a_request_body(served: Served) -> None:
         with pytest.raises(ConnectionClosedError):
             await socket.recv()
     assert socket.close_code == 1009
+
+
+async def test_an_operation_past_the_connections_limit_is_refused_with_a_code(
+    served: Served, demo: Demo
+) -> None:
+    brand = next(b for b in demo.state["brands"] if 0 < b["permissionCount"] <= 100)["id"]
+    token = next(t["token"] for t in demo.state["tokens"] if brand in t.get("brandIds", []))
+    document = "subscription($b: ID!) { permissionChanged(brandId: $b) { previousStatus } }"
+    headers = {"Authorization": f"Bearer {token}", "X-Request-Id": "limit-1"}
+    async with _acknowledged(served, headers) as socket:
+        for number in range(101):  # Strawberry's limit: 100 running on one connection
+            payload = {"query": document, "variables": {"b": brand}}
+            await socket.send(json.dumps(_subscribe(payload, str(number))))
+        (refused,) = await _answers(socket, 1)
+    assert refused == {
+        "id": "100",
+        "type": "error",
+        "payload": [
+            {
+                "message": "Subscription limit reached",
+                "extensions": {"code": "QUERY_TOO_COMPLEX", "requestId": "limit-1"},
+            }
+        ],
+    }
+    assert (await served.access_line("limit-1"))["subscriptions"] == 100
