@@ -218,6 +218,17 @@ async def test_a_socket_closed_on_a_malformed_message_logs_its_close_code(served
     assert (access["status"], access["closeCode"], access["subscriptions"]) == (101, 4400, 0)
 
 
+async def test_an_operation_name_the_document_lacks_counts_as_refused(served: Served) -> None:
+    subscribe = _subscribe({"query": QUERY, "operationName": "Missing"})
+    async with _acknowledged(served, {"X-Request-Id": "missing-1"}) as socket:
+        await socket.send(json.dumps(subscribe))
+        with pytest.raises(ConnectionClosedError):
+            await socket.recv()
+    assert (socket.close_code, socket.close_reason) == (4400, 'Unknown operation named "Missing".')
+    assert (await served.access_line("missing-1"))["subscriptions"] == 1  # its operation ended
+    assert await served.requests_counted("Missing", "BAD_USER_INPUT") == 1
+
+
 async def test_a_refused_handshake_logs_its_status(served: Served) -> None:
     headers = {"X-Request-Id": "refused-1", "Origin": "https://elsewhere.example"}
     with pytest.raises(InvalidStatus) as refused:
