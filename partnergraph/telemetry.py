@@ -38,8 +38,9 @@ class RequestRecord:
     first_error_code: str | None = None
     """The `extensions.code` of the first error the answer (or operation) told; only the
     first is kept, however many a long subscription tells."""
-    subscriptions: int = 0
-    """Operations a WebSocket connection ran (subscribe messages it took)."""
+    operations: int = 0
+    """Operations a WebSocket connection ran (subscribe messages it took): subscriptions,
+    queries and mutations alike."""
 
     def outcome(self, status: int) -> str:
         """`ok`, the first error's code, or `HTTP_<status>` for a refusal without one."""

@@ -123,7 +123,11 @@ class AccessLog:
                 await self._app(scope, receive_closing, send_with_id)
             finally:
                 if _access.isEnabledFor(logging.INFO):
-                    more = {"subscriptions": record.subscriptions, "closeCode": close_code}
+                    more = {
+                        "operations": record.operations,
+                        "upstreamCalls": record.upstream_calls,
+                        "closeCode": close_code,
+                    }
                     seconds = time.perf_counter() - began
                     _write(
                         logging.INFO,

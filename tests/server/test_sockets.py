@@ -16,6 +16,7 @@ from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.typing import Subprotocol
 
 from partnergraph.server.limits import MAX_BODY_BYTES
+from partnergraph.server.metrics import ANONYMOUS
 from tests.demo import Demo
 from tests.servers import running
 
@@ -135,6 +136,50 @@ async def test_a_malformed_subscribe_closes_the_socket_with_4400_and_why(
     assert [line for line in served.lines() if line["level"] == "ERROR"] == []
 
 
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("hello", "A message must be an object with a `type`."),
+        ([1, 2], "A message must be an object with a `type`."),
+        ({"type": 1}, "A message must be an object with a `type`."),
+        ({"id": "1"}, "A message must be an object with a `type`."),
+        ({"type": "complete", "id": ["x"]}, "`id` must be a string."),
+        ({"type": "complete"}, "`id` must be a string."),
+    ],
+)
+async def test_any_malformed_message_closes_the_socket_with_4400_and_why(
+    served: Served, message: object, reason: str
+) -> None:
+    async with _acknowledged(served) as socket:
+        await socket.send(json.dumps(message))
+        with pytest.raises(ConnectionClosedError):
+            await socket.recv()
+    assert (socket.close_code, socket.close_reason) == (4400, reason)
+    assert [line for line in served.lines() if line["level"] in {"ERROR", "WARNING"}] == []
+
+
+async def test_a_subscribe_before_connection_init_is_unauthorized_however_formed(
+    served: Served,
+) -> None:
+    async with connect(served.url, subprotocols=[PROTOCOL]) as socket:
+        await socket.send(json.dumps(_subscribe("str", {"a": 1})))
+        with pytest.raises(ConnectionClosedError):
+            await socket.recv()
+    assert (socket.close_code, socket.close_reason) == (4401, "Unauthorized")
+
+
+@pytest.mark.parametrize(
+    ("query", "outcome"),
+    [("{", "BAD_USER_INPUT"), ("{" + " a" * 3000 + " }", "QUERY_TOO_COMPLEX")],
+)
+async def test_a_refused_subscribe_counts_as_a_request_like_over_http(
+    served: Served, query: str, outcome: str
+) -> None:
+    before = await served.requests_counted(ANONYMOUS, outcome)
+    assert (await _closed_on(served, _subscribe({"query": query})))[0] == 4400
+    assert await served.requests_counted(ANONYMOUS, outcome) == before + 1
+
+
 async def test_a_close_reason_quoting_the_client_fits_a_close_frame(served: Served) -> None:
     code, reason = await _closed_on(served, {"type": "\u00e9" * 200})
     assert code == 4400
@@ -186,11 +231,11 @@ async def test_errors_over_the_socket_carry_a_code_and_the_connections_request_i
     access = await served.access_line("socket-1")
     assert access["level"] == "INFO"
     assert access["message"] == "GET /graphql 101"
-    assert {key: access[key] for key in ("method", "path", "status", "subscriptions")} == {
+    assert {key: access[key] for key in ("method", "path", "status", "operations")} == {
         "method": "GET",
         "path": "/graphql",
         "status": 101,
-        "subscriptions": 2,
+        "operations": 2,
     }
     assert access["closeCode"] == 1000
     assert access["durationMs"] > 0
@@ -206,7 +251,7 @@ async def test_an_unusable_request_id_is_replaced_on_the_socket_too(served: Serv
         (refused,) = await _answers(socket, 1)
     assert GENERATED_ID.fullmatch(request_id)
     assert refused["payload"][0]["extensions"]["requestId"] == request_id
-    assert (await served.access_line(request_id))["subscriptions"] == 1
+    assert (await served.access_line(request_id))["operations"] == 1
 
 
 async def test_a_socket_closed_on_a_malformed_message_logs_its_close_code(served: Served) -> None:
@@ -215,7 +260,7 @@ async def test_a_socket_closed_on_a_malformed_message_logs_its_close_code(served
         with pytest.raises(ConnectionClosedError):
             await socket.recv()
     access = await served.access_line("malformed-1")
-    assert (access["status"], access["closeCode"], access["subscriptions"]) == (101, 4400, 0)
+    assert (access["status"], access["closeCode"], access["operations"]) == (101, 4400, 0)
 
 
 async def test_an_operation_name_the_document_lacks_counts_as_refused(served: Served) -> None:
@@ -225,7 +270,7 @@ async def test_an_operation_name_the_document_lacks_counts_as_refused(served: Se
         with pytest.raises(ConnectionClosedError):
             await socket.recv()
     assert (socket.close_code, socket.close_reason) == (4400, 'Unknown operation named "Missing".')
-    assert (await served.access_line("missing-1"))["subscriptions"] == 1  # its operation ended
+    assert (await served.access_line("missing-1"))["operations"] == 1  # its operation ended
     assert await served.requests_counted("Missing", "BAD_USER_INPUT") == 1
 
 
@@ -263,6 +308,7 @@ async def test_an_operation_past_the_connections_limit_is_refused_with_a_code(
     token = next(t["token"] for t in demo.state["tokens"] if brand in t.get("brandIds", []))
     document = "subscription($b: ID!) { permissionChanged(brandId: $b) { previousStatus } }"
     headers = {"Authorization": f"Bearer {token}", "X-Request-Id": "limit-1"}
+    too_many = await served.requests_counted(ANONYMOUS, "QUERY_TOO_COMPLEX")
     async with _acknowledged(served, headers) as socket:
         for number in range(101):  # Strawberry's limit: 100 running on one connection
             payload = {"query": document, "variables": {"b": brand}}
@@ -278,4 +324,21 @@ async def test_an_operation_past_the_connections_limit_is_refused_with_a_code(
             }
         ],
     }
-    assert (await served.access_line("limit-1"))["subscriptions"] == 100
+    assert (await served.access_line("limit-1"))["operations"] == 100
+    assert await served.requests_counted(ANONYMOUS, "QUERY_TOO_COMPLEX") == too_many + 1
+
+
+async def test_a_connections_access_line_counts_its_operations_upstream_calls(
+    served: Served, demo: Demo
+) -> None:
+    document = "query($b: ID!) { brand(igId: $b) { permissions(first: 7) { nodes { id } } } }"
+    headers = {"Authorization": f"Bearer {demo.agency}", "X-Request-Id": "upstream-1"}
+    async with _acknowledged(served, headers) as socket:
+        for number in range(2):  # the second is answered from the read cache
+            payload = {"query": document, "variables": {"b": demo.big_brand}}
+            await socket.send(json.dumps(_subscribe(payload, str(number))))
+            answer, complete = await _answers(socket, 2)
+            assert "errors" not in answer["payload"]
+            assert complete["type"] == "complete"
+    access = await served.access_line("upstream-1")
+    assert (access["operations"], access["upstreamCalls"]) == (2, 1)
