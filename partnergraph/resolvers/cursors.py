@@ -13,6 +13,7 @@ import orjson
 
 from partnergraph.errors import BadUserInput
 from partnergraph.resolvers.echo import echo
+from partnergraph.resolvers.ids import digits
 
 
 class Anchor(StrEnum):
@@ -106,8 +107,8 @@ def decode(key: ListKey, cursor: str) -> Position:
 
 def item_id(value: object) -> str | None:
     """value, if a cursor can carry it as its item's ID (ASCII digits, as Graph IDs are)."""
-    if isinstance(value, str) and 0 < len(value) <= _MAX_ITEM and value.isascii():
-        return value if value.isdigit() else None
+    if isinstance(value, str) and len(value) <= _MAX_ITEM and digits(value):
+        return value
     return None
 
 

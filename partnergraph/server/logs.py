@@ -25,8 +25,9 @@ __all__ = ["JsonFormatter", "TextFormatter", "configure", "scrub"]
 _MARKERS = ("access_token", "bearer", "oauth", "eaa", "igaa", "igqv")
 _SECRETS = re.compile(
     r"(access_token=|\b(?:bearer|oauth)\s+)[^\s&\"',;)]+"
-    # Facebook Login tokens start EAA, Instagram Login ones IGAA or IGQV, in capitals.
-    r"|(?-i:\b(?:EAA|IGAA|IGQV)[A-Za-z0-9_-]{20,})",
+    # Facebook Login tokens start EAA, Instagram Login ones IGAA or IGQV, in capitals,
+    # wherever they are, even glued to other text (`Q_EAAB…`).
+    r"|(?-i:(?:EAA|IGAA|IGQV)[A-Za-z0-9_-]{20,})",
     re.IGNORECASE,
 )
 _REDACTED = "[redacted]"

@@ -196,17 +196,20 @@ def test_tokens_are_cut_from_any_line_and_traceback(captured: io.StringIO, log_f
     logs.configure("INFO", log_format, captured)
     logger = logging.getLogger("partnergraph.test")
     pasted = "IGAA" + "x9" * 40  # a token pasted where none belongs, in a path
+    glued = "Q_EAAB" + "y8" * 40  # and one glued to a name
     try:
         raise ValueError("GET https://graph.example/me?access_token=EAAsecret1&limit=5")
     except ValueError:
         logger.exception(
-            "failed with Authorization: Bearer EAAsecret2 on /graphql/%s",
+            "failed with Authorization: Bearer EAAsecret2 on /graphql/%s, as %s",
             pasted,
+            glued,
             extra={"fields": {"n": 1, "path": f"/graphql/{pasted}", "requestId": "eaa" + "0" * 29}},
         )
     text = captured.getvalue()
     assert "EAAsecret" not in text
     assert pasted not in text
+    assert "EAAB" + "y8" * 40 not in text
     assert text.count("[redacted]") >= 5
     assert "eaa" + "0" * 29 in text  # a generated request id is no token
     assert "Traceback" in text
