@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Mapping
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from partnergraph import telemetry
@@ -32,6 +33,8 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 _PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 """Paths whose access lines are DEBUG: probes and scrapes would drown the rest."""
 _SHOWN = 200
+_CLIENT_CLOSED = 499
+"""The status logged for a client that left before its request was read (nginx's)."""
 
 
 def request_id(header: bytes | None) -> str:
@@ -82,6 +85,8 @@ class AccessLog:
         with telemetry.recording(record):
             try:
                 await self._app(scope, receive, send_with_id)
+            except ClientDisconnect:
+                status = _CLIENT_CLOSED  # nothing can be answered; no fault of the server's
             except Exception:
                 _access.exception("unhandled error answering %s", _shown(scope["path"]))
                 if started:

@@ -1,5 +1,6 @@
 """The log of `partnergraph serve` as an operator reads it: JSON lines, request ids, no secrets."""
 
+import asyncio
 import io
 import json
 import logging
@@ -7,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -126,6 +128,27 @@ async def test_a_long_operation_name_is_logged_shortened(server: Server, demo: D
     body = {"query": f"query {name} {{ __typename }}", "operationName": name}
     assert (await _post(server, body, demo.agency, "long-name")).status_code == 200
     assert _access(server, "long-name")["operationName"] == name[:200]
+
+
+async def test_a_client_that_leaves_mid_body_is_logged_as_gone_not_as_a_fault(
+    server: Server,
+) -> None:
+    address = urlsplit(server.url)
+    assert address.hostname is not None
+    _, writer = await asyncio.open_connection(address.hostname, address.port)
+    writer.write(
+        b"POST /graphql HTTP/1.1\r\nhost: partnergraph\r\nx-request-id: left-early\r\n"
+        b'content-type: application/json\r\ncontent-length: 100\r\n\r\n{"query":'
+    )
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+    async with asyncio.timeout(10):
+        while not server.of("left-early"):  # noqa: ASYNC110 - another process writes it
+            await asyncio.sleep(0.01)  # sleep-ok: polls another process
+    (line,) = server.of("left-early")
+    assert (line["level"], line["status"], line["outcome"]) == ("INFO", 499, "HTTP_499")
+    assert [line for line in server.lines() if line["level"] == "ERROR"] == []
 
 
 async def test_a_retried_call_logs_each_attempt(
