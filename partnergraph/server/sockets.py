@@ -1,6 +1,7 @@
 """graphql-transport-ws as Strawberry speaks it, with malformed messages refused, close
 reasons that fit a frame, and each operation recorded."""
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -50,7 +51,9 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
 
     async def handle_message(self, message: Message) -> None:
         """Handle a message, unless it is not one of graphql-transport-ws's shapes (4400):
-        it is whatever JSON the client sent."""
+        it is whatever JSON the client sent. Other requests run first: a burst of messages
+        (thousands of pings in one write) is handled between them, not ahead of them."""
+        await asyncio.sleep(0)
         sent: object = message
         if not isinstance(sent, dict) or not isinstance(sent.get("type"), str):
             await self.handle_invalid_message("A message must be an object with a `type`.")
