@@ -16,6 +16,9 @@ from partnergraph.errors import BadUserInput, PartnergraphError, QueryTooComplex
 logger = logging.getLogger("partnergraph.errors")
 
 INTERNAL_MESSAGE = "An unexpected error happened; it has been logged."
+MAX_MESSAGE = 500
+"""The most characters of an error message an answer holds: graphql-core's messages print
+the value they refuse, and a value nested n deep prints in n² characters."""
 
 _EXPECTED = (PartnergraphError, CannotGetOperationTypeError)
 """Errors that are the client's, not a bug: ours, and Strawberry's for an operation name
@@ -79,7 +82,7 @@ def _refused_variable(error: GraphQLError) -> bool:
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
     return GraphQLError(
-        message,
+        _bounded(message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
@@ -87,3 +90,8 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
         original_error=None,
         extensions=telemetry.error_extensions(extensions),
     )
+
+
+def _bounded(message: str) -> str:
+    """message, cut to MAX_MESSAGE characters."""
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"

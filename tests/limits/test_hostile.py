@@ -6,6 +6,7 @@ import pytest
 from partnergraph.resolvers.echo import SHOWN
 from partnergraph.schema.complexity import MAX_ALIASES, MAX_DEPTH, MAX_ROOT_MUTATIONS
 from partnergraph.schema.documents import MAX_TOKENS
+from partnergraph.schema.errors import MAX_MESSAGE
 from tests.limits.conftest import Server
 
 CHAIN = 40
@@ -20,6 +21,21 @@ def _chain(leaf: str, links: int = CHAIN) -> str:
     return f"query($b: ID!) {{ brand(igId: $b) {{ ...F0 }} }} {fragments} " + (
         f"fragment F{links} on Brand {{ {leaf} }}"
     )
+
+
+async def test_a_refused_value_nested_deep_costs_an_answer_linear_in_the_request(
+    server: Server,
+) -> None:
+    # graphql-core prints a refused value in its message, indented: depth n, n² characters.
+    sizes = []
+    for depth in (60, 120):
+        nested = "{a:" * depth + "1" + "}" * depth
+        defaults = " ".join(f"$v{i}: Int = {nested}" for i in range(4))
+        served = await server.hostile({"query": f"query({defaults}) {{ __typename }}"})
+        assert set(served.codes) == {"BAD_USER_INPUT"}
+        assert all(len(error["message"]) <= MAX_MESSAGE for error in served.body["errors"])
+        sizes.append(len(served.response.content))
+    assert sizes[1] <= 2.1 * sizes[0]
 
 
 async def test_a_fragment_chain_is_measured_once_per_fragment(server: Server) -> None:
