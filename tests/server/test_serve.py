@@ -137,10 +137,10 @@ def test_every_url_of_the_banner_answers() -> None:
         process.wait(timeout=10)
 
 
-def test_a_taken_port_is_one_clean_line(demo_url: str) -> None:
-    port = demo_url.rsplit(":", 1)[1]
+def _serve_refused(*args: str) -> list[str]:
+    """The lines `partnergraph serve args` writes to stderr as it exits, refused."""
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "partnergraph", "serve", "--port", port],
+        [sys.executable, "-m", "partnergraph", "serve", *args],
         env={**os.environ, "PARTNERGRAPH_GRAPH_URL": ""},
         capture_output=True,
         text=True,
@@ -148,7 +148,12 @@ def test_a_taken_port_is_one_clean_line(demo_url: str) -> None:
         timeout=60,
     )
     assert result.returncode != 0
-    assert result.stderr.splitlines() == [
+    return result.stderr.splitlines()
+
+
+def test_a_taken_port_is_one_clean_line(demo_url: str) -> None:
+    port = demo_url.rsplit(":", 1)[1]
+    assert _serve_refused("--port", port) == [
         f"partnergraph: port {port} on 127.0.0.1 is already in use: choose another with "
         "PARTNERGRAPH_PORT or --port (0 takes a free one)"
     ]
@@ -156,16 +161,7 @@ def test_a_taken_port_is_one_clean_line(demo_url: str) -> None:
 
 @pytest.mark.parametrize("host", ["203.0.113.7", "no-such-host.invalid"])
 def test_a_host_that_is_not_this_machine_is_one_clean_line(host: str) -> None:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "partnergraph", "serve", "--host", host, "--port", "0"],
-        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    (line,) = result.stderr.splitlines()
+    (line,) = _serve_refused("--host", host, "--port", "0")
     assert line.startswith(f"partnergraph: host {host} cannot be listened on (")
     assert line.endswith("): choose another with PARTNERGRAPH_HOST or --host")
 
