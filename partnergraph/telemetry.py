@@ -73,14 +73,14 @@ def error_extensions(extensions: dict[str, Any]) -> dict[str, Any]:
     if record is None:
         return extensions
     code = extensions.get("code")
-    if isinstance(code, str) and record.first_error_code is None:
-        record.first_error_code = code
+    if isinstance(code, str):
+        note_error(code)
     return {**extensions, "requestId": record.request_id}
 
 
 def note_error(code: str) -> None:
-    """Note in the request's record the code of an error told otherwise than in an answer
-    (a WebSocket closed on it)."""
+    """Note in the request's record the code of an error, unless one came first: told in an
+    answer (error_extensions) or otherwise (a WebSocket closed on it)."""
     record = _current.get()
     if record is not None and record.first_error_code is None:
         record.first_error_code = code
