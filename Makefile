@@ -2,6 +2,13 @@
 # the runtime dependencies only, `make test` the development tools as well.
 
 PYTHON ?= python3
+# uv installs every environment from a lock: uv.lock for .venv, requirements-codegen.txt (hashes
+# included) for .venv-codegen. It is itself pinned, in a small virtual environment of its own.
+UV_VERSION := 0.13.10
+UV_VENV := .venv-uv
+UV := $(UV_VENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
 VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime
@@ -13,7 +20,7 @@ NODE_STAMP := node_modules/.installed
 CODEGEN_VENV := .venv-codegen
 CODEGEN_STAMP := $(CODEGEN_VENV)/.installed
 
-.PHONY: serve test lint typecheck unit bench emulator schema codegen generate-clients system-packages bench-packages clean
+.PHONY: serve test lock lint typecheck unit bench emulator schema codegen generate-clients system-packages bench-packages clean
 
 serve: $(RUNTIME)
 	$(BIN)/partnergraph serve
@@ -44,25 +51,34 @@ generate-clients:
 	$(ROOT)/node_modules/.bin/graphql-codegen --config codegen.ts --silent
 	$(ROOT)/$(CODEGEN_VENV)/bin/ariadne-codegen client --config ariadne-codegen.toml > /dev/null
 
+# Refreshes the locks on purpose, to the newest versions pyproject.toml and requirements-codegen.in
+# allow; the next `make serve` or `make test` installs from them.
+lock: $(UV)
+	$(UV) lock --upgrade
+	$(UV) pip compile --quiet --upgrade --generate-hashes --python-version 3.11 \
+		--output-file requirements-codegen.txt requirements-codegen.in
+
+$(UV):
+	test -x $(UV_VENV)/bin/python || $(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(CODEGEN_STAMP): requirements-codegen.txt
-	test -x $(CODEGEN_VENV)/bin/python || $(PYTHON) -m venv $(CODEGEN_VENV)
-	$(CODEGEN_VENV)/bin/python -m pip install --quiet -r requirements-codegen.txt
+$(CODEGEN_STAMP): requirements-codegen.txt $(UV)
+	$(UV) venv --quiet --allow-existing $(CODEGEN_VENV)
+	$(UV) pip sync --quiet --python $(CODEGEN_VENV)/bin/python --require-hashes requirements-codegen.txt
 	touch $@
 
-# The package and its runtime dependencies.
-$(RUNTIME): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+# The package and its runtime dependencies, as locked.
+$(RUNTIME): pyproject.toml uv.lock $(UV)
+	$(UV) sync --quiet --frozen --inexact
 	touch $@
 
 # The development tools on top: tests, type checking, linting.
 $(STAMP): $(RUNTIME)
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(UV) sync --quiet --frozen --inexact --extra dev
 	touch $@
 
 # Debian packages the tests drive for real: headless Chromium, jq for the README's examples, and a redis-server
@@ -78,4 +94,4 @@ system-packages bench-packages:
 		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; }
 
 clean:
-	rm -rf $(VENV) $(CODEGEN_VENV) node_modules build *.egg-info
+	rm -rf $(VENV) $(CODEGEN_VENV) $(UV_VENV) node_modules build *.egg-info

@@ -49,10 +49,68 @@ def test_runtime_dependencies_hold_no_development_tool() -> None:
 
 def test_make_serve_installs_the_runtime_only_and_make_test_adds_the_development_tools() -> None:
     serve = _dry_run("serve")
-    assert "pip install --quiet -e .\n" in serve
-    assert "[dev]" not in serve
+    assert "uv sync --quiet --frozen --inexact\n" in serve
+    assert "--extra dev" not in serve
     assert serve.rstrip().endswith("partnergraph serve")
-    assert "-e '.[dev]'" in _dry_run("test")
+    assert "uv sync --quiet --frozen --inexact --extra dev\n" in _dry_run("test")
+
+
+def test_every_environment_the_two_commands_build_comes_from_a_lock() -> None:
+    for target in ("serve", "test"):
+        steps = _dry_run(target).splitlines()
+        installs = [step for step in steps if re.search(r"\b(pip|sync|ci)\b", step)]
+        assert installs, target
+        for step in installs:
+            if "uv==" in step:
+                assert re.search(r"uv==\d+\.\d+\.\d+$", step)
+            elif " sync " in step:
+                assert "--frozen" in step or "--require-hashes" in step, step
+            else:
+                assert step.startswith("npm ci "), step
+
+
+def test_the_lock_agrees_with_pyproject() -> None:
+    check = subprocess.run(  # noqa: S603
+        [ROOT / ".venv-uv" / "bin" / "uv", "lock", "--check", "--offline"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    locked = {
+        _normal(package["name"]): Version(package["version"])
+        for package in tomllib.loads((ROOT / "uv.lock").read_text())["package"]
+        if "version" in package
+    }
+    for name, requirement in RUNTIME.items():
+        assert locked[name] in requirement.specifier, name
+        if name in INTERNALS_USED:
+            assert Version(version(name)) == locked[name], name
+
+
+def test_the_codegen_pins_satisfy_what_the_codegen_asks_for() -> None:
+    pinned = {
+        _normal(match[1]): Version(match[2])
+        for match in re.finditer(
+            r"^([\w.-]+)==(\S+) \\$", (ROOT / "requirements-codegen.txt").read_text(), re.M
+        )
+    }
+    hashed = re.findall(
+        r"--hash=sha256:[0-9a-f]{64}", (ROOT / "requirements-codegen.txt").read_text()
+    )
+    assert len(hashed) >= len(pinned) > 0
+    asked = [
+        Requirement(line)
+        for line in (ROOT / "requirements-codegen.in").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert {_normal(requirement.name) for requirement in asked} == {
+        "ariadne-codegen",
+        "graphql-core",
+    }
+    for requirement in asked:
+        assert pinned[_normal(requirement.name)] in requirement.specifier, requirement
 
 
 def _third_party_imports(*folders: str) -> set[str]:

@@ -103,7 +103,7 @@ class RedisBus:
                     self._dispatch(channel, message["data"])
         finally:
             self._stopped()
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await pubsub.aclose()
 
     def _dispatch(self, channel: str, data: bytes) -> None:
         for handler in self._handlers.get(channel, ()):
