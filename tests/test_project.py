@@ -144,6 +144,15 @@ def test_every_imported_package_is_declared() -> None:
     assert _undeclared(development, set(RUNTIME) | DEVELOPMENT) == []
 
 
+def test_the_python_client_is_a_package_that_declares_what_it_imports() -> None:
+    client = tomllib.loads((ROOT / "clients" / "python" / "pyproject.toml").read_text())["project"]
+    declared = {_normal(Requirement(line).name) for line in client["dependencies"]}
+    imported = _third_party_imports("clients/python")
+    assert {"httpx", "pydantic", "pydantic_core", "websockets"} <= imported
+    assert _undeclared(imported, declared) == []
+    assert "pydantic" in declared
+
+
 def test_libraries_whose_internals_are_used_are_pinned_to_the_tested_minor() -> None:
     for name in INTERNALS_USED:
         installed = Version(version(name))

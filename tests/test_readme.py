@@ -1,8 +1,9 @@
 """The README's examples run verbatim against demo mode (`partnergraph serve` with no Graph URL).
 
-A fenced block whose info string says `run` is an example to run (`sh`, `graphql` or `python`);
-`sh server` starts a server that the next blocks use. Only the ports change: 8000 is the demo
-server's, 8001 that of the last `sh server` block.
+A fenced block whose info string says `run` is an example to run (`sh`, `graphql` or `python`,
+whose info string names the interpreter the README sets up for it, such as
+`python run .venv-client/bin/python`); `sh server` starts a server that the next blocks use.
+Only the ports change: 8000 is the demo server's, 8001 that of the last `sh server` block.
 """
 
 import os
@@ -24,7 +25,7 @@ from tests.servers import running
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-_BLOCK = re.compile(r"^```(\w+) (run|server)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+_BLOCK = re.compile(r"^```(\w+) (run|server)(?: (\S+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 _LISTENING = " listening on "
 _TIMEOUT = 60
 
@@ -35,6 +36,7 @@ class Block:
 
     language: str
     kind: str
+    interpreter: str | None
     text: str
     line: int
 
@@ -50,7 +52,7 @@ class Group:
 def _blocks() -> list[Block]:
     text = README.read_text()
     return [
-        Block(match[1], match[2], match[3], text.count("\n", 0, match.start()) + 1)
+        Block(match[1], match[2], match[3], match[4], text.count("\n", 0, match.start()) + 1)
         for match in _BLOCK.finditer(text)
     ]
 
@@ -77,15 +79,15 @@ def _free_port() -> int:
 
 
 def _environment() -> dict[str, str]:
-    """A new user's shell: the venv off the PATH, no settings, no parent make's flags."""
+    """A new user's shell: the venv off the PATH, no settings, no PYTHONPATH, no make flags."""
     venv_bin = str(Path(sys.executable).parent)
     path = [entry for entry in os.environ["PATH"].split(os.pathsep) if entry != venv_bin]
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PARTNERGRAPH_", "MAKE")) and key != "MFLAGS"
+        if not key.startswith(("PARTNERGRAPH_", "MAKE")) and key not in {"MFLAGS", "PYTHONPATH"}
     }
-    return {**env, "PATH": os.pathsep.join(path), "PYTHONPATH": str(ROOT / "clients" / "python")}
+    return {**env, "PATH": os.pathsep.join(path)}
 
 
 def _with_ports(text: str, ports: dict[str, int]) -> str:
@@ -139,7 +141,9 @@ def _run(block: Block, ports: dict[str, int], token: str) -> None:
         assert "errors" not in answer, (where, answer)
         assert _user_errors(answer["data"]) == [], (where, answer)
         return
-    command = {"sh": ["/bin/bash", "-euo", "pipefail", "-c"], "python": [sys.executable, "-c"]}
+    command = {"sh": ["/bin/bash", "-euo", "pipefail", "-c"]}
+    if block.interpreter:
+        command[block.language] = [str(ROOT / block.interpreter), "-c"]
     assert block.language in command, f"{where}: no way to run {block.language}"
     done = subprocess.run(  # noqa: S603
         [*command[block.language], text],
