@@ -3,10 +3,11 @@
 
 PYTHON ?= python3
 # uv installs every environment from a lock: uv.lock for .venv, requirements-codegen.txt (hashes
-# included) for .venv-codegen. It is itself pinned, in a small virtual environment of its own.
+# included) for .venv-codegen. It is itself pinned, and installed into .uv/ (a plain folder: uv is
+# one binary, and a virtual environment for it would cost seconds more).
 UV_VERSION := 0.13.10
-UV_VENV := .venv-uv
-UV := $(UV_VENV)/bin/uv
+UV_HOME := .uv
+UV := $(UV_HOME)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 VENV := .venv
@@ -59,8 +60,7 @@ lock: $(UV)
 		--output-file requirements-codegen.txt requirements-codegen.in
 
 $(UV):
-	test -x $(UV_VENV)/bin/python || $(PYTHON) -m venv $(UV_VENV)
-	$(UV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_HOME) uv==$(UV_VERSION)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -94,4 +94,4 @@ system-packages bench-packages:
 		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; }
 
 clean:
-	rm -rf $(VENV) $(CODEGEN_VENV) $(UV_VENV) node_modules build *.egg-info
+	rm -rf $(VENV) $(CODEGEN_VENV) $(UV_HOME) node_modules build *.egg-info

@@ -71,7 +71,7 @@ def test_every_environment_the_two_commands_build_comes_from_a_lock() -> None:
 
 def test_the_lock_agrees_with_pyproject() -> None:
     check = subprocess.run(  # noqa: S603
-        [ROOT / ".venv-uv" / "bin" / "uv", "lock", "--check", "--offline"],
+        [ROOT / ".uv" / "bin" / "uv", "lock", "--check", "--offline"],
         cwd=ROOT,
         capture_output=True,
         text=True,
