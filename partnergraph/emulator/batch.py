@@ -40,9 +40,9 @@ class _Entry:
 def run(emulator: Emulator, call: Call) -> Answer:
     """Answer every entry in order; one entry's failure fails only it and what depends on it.
 
-    An entry whose dependency failed (or was itself skipped) is not run and answers `null`, and
-    so does a named entry that later entries depend on, once it succeeded, unless it says
-    `"omit_response_on_success": false`.
+    An entry whose dependency failed (or was itself skipped) is not run and fails too, with a
+    Graph error naming that dependency. A named entry that later entries depend on answers `null`
+    once it succeeded, unless it says `"omit_response_on_success": false`.
     """
     try:
         entries = _entries(call)
@@ -52,8 +52,10 @@ def run(emulator: Emulator, call: Call) -> Answer:
     bodies: dict[int, Any] = {}
     for entry in entries:
         emulator.stats.count(edge_of(entry.path, entry.method), entry.method)
-        if not entry.needs <= bodies.keys():
-            results.append(None)
+        failed = sorted(entry.needs - bodies.keys())
+        if failed:
+            error = _dependency_failed(len(results), entries[failed[0]].name)
+            results.append(_result(failure(emulator, error)))
             continue
         entry_call = _call(entry, bodies, call)
         entry_answer = answer(emulator, entry_call)
@@ -155,6 +157,15 @@ def _unresolved(index: int, name: str) -> GraphError:
         100,
         f"Request {index} cannot depend on an  unresolved request with  name {name}. "
         "Requests can only depend on preceding requests",
+        kind="GraphBatchException",
+    )
+
+
+def _dependency_failed(index: int, name: str | None) -> GraphError:
+    """The error of an entry not run because an entry it depends on failed."""
+    return GraphError(
+        100,
+        f"Request {index} was not run: the request named {name} it depends on failed",
         kind="GraphBatchException",
     )
 
