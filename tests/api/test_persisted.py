@@ -195,9 +195,121 @@ async def test_the_generated_manifest_runs_what_the_typescript_client_sends(
             api, {"documentId": document_id, "variables": {"brandId": demo.big_brand}}
         )
         assert len(answer.json()["data"]["brand"]["permissions"]["edges"]) == 10
-        # queries/ as written (comments, layout) is not the document the manifest holds
-        refused = await _post(api, {"query": PERMISSIONS, "variables": {"brandId": demo.big_brand}})
+
+
+async def test_trusted_mode_runs_every_query_file_as_written(
+    make_api: ApiFactory, demo: Demo
+) -> None:
+    """The manifest holds the codegen's normalised text (fields sorted, one line); the files
+    of queries/, comments and layout included, are the same documents."""
+    written = sorted(QUERIES.glob("*.graphql"))
+    async with make_api(trusted_documents=str(GENERATED_MANIFEST)) as api:
+        for path in written:
+            answer = await _post(api, {"query": path.read_text(), "variables": {}})
+            codes = [e["extensions"]["code"] for e in answer.json().get("errors", [])]
+            assert "PERSISTED_QUERY_NOT_ALLOWED" not in codes, path.name
+        rate_limit = await _post(api, {"query": RATE_LIMIT})
+        assert rate_limit.json()["data"]["rateLimit"]["businessUseCase"] is not None
+        permissions = await _post(
+            api, {"query": PERMISSIONS, "variables": {"brandId": demo.big_brand, "first": 3}}
+        )
+        edges = permissions.json()["data"]["brand"]["permissions"]["edges"]
+        assert len(edges) == 3
+        # the answer follows the document sent, not the manifest's sorted text
+        assert list(edges[0]["node"]) == ["id", "graphId", "status", "rawStatus", "creator"]
+
+
+RELAID_RATE_LIMIT = """
+fragment Budget on DailyBudget { remaining, used limit igUserId }
+# the same operation as queries/RateLimit.graphql: definitions, fields and arguments in another
+# order, a fragment spread where the fields were, commas and comments
+query RateLimit {
+  rateLimit {
+    invitesWrite { ...Budget }
+    invitesRead { resetsInSeconds, ...Budget }
+    businessUseCase { businessId type callCount totalCputime totalTime estimatedTimeToRegainAccess }
+    appTotalCputime appCallCount appTotalTime
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("document", "allowed"),
+    [
+        (" ".join(RATE_LIMIT.split("\n", 1)[1].split()), True),  # on one line, no comment
+        ("# a comment\n" + RATE_LIMIT.replace("\n", ",\n"), True),
+        (
+            RATE_LIMIT.replace(
+                "appTotalTime\n    appTotalCputime", "appTotalCputime, appTotalTime"
+            ),
+            True,
+        ),
+        # another document: one field more, one less, an alias, another operation name
+        (RATE_LIMIT.replace("appCallCount", "appCallCount viewer { userId }"), False),
+        (RATE_LIMIT.replace("appCallCount", ""), False),
+        (RATE_LIMIT.replace("appCallCount", "count: appCallCount"), False),
+        (RATE_LIMIT.replace("query RateLimit", "query Usage"), False),
+        # introspection is no manifest document however it is written
+        ("{ __schema { types { name } } }", False),
+        ('query { __type(name: "Query") { name } }', False),
+        ("{", False),
+    ],
+)
+async def test_trusted_mode_compares_documents_whatever_their_layout(
+    make_api: ApiFactory, manifest: Path, document: str, allowed: bool
+) -> None:
+    async with make_api(trusted_documents=str(manifest)) as api:
+        answer = await _post(api, {"query": document})
+        if allowed:
+            assert answer.status_code == 200
+            assert answer.json()["data"]["rateLimit"]["invitesRead"] is None
+        else:
+            assert answer.status_code == 400
+            assert _code(answer) == "PERSISTED_QUERY_NOT_ALLOWED"
+
+
+async def test_mutation_fields_keep_their_order_in_trusted_mode(
+    make_api: ApiFactory, tmp_path: Path
+) -> None:
+    """A mutation's fields run one after the other: another order is another document."""
+    trusted = "mutation Both { a: __typename b: __typename }"
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({_sha256(trusted): trusted}))
+    async with make_api(trusted_documents=str(manifest)) as api:
+        same = await _post(api, {"query": "mutation Both {\n  a: __typename\n  b: __typename\n}"})
+        assert same.json() == {"data": {"a": "Mutation", "b": "Mutation"}}
+        swapped = await _post(api, {"query": "mutation Both { b: __typename a: __typename }"})
+        assert _code(swapped) == "PERSISTED_QUERY_NOT_ALLOWED"
+
+
+async def test_trusted_mode_runs_a_relaid_document(make_api: ApiFactory, manifest: Path) -> None:
+    async with make_api(trusted_documents=str(manifest)) as api:
+        refused = await _post(api, {"query": RELAID_RATE_LIMIT})
+        # a fragment spread is not the manifest's fields, however equivalent
         assert _code(refused) == "PERSISTED_QUERY_NOT_ALLOWED"
+        relaid = RELAID_RATE_LIMIT.replace("...Budget", "remaining used limit igUserId")
+        relaid = relaid.replace(
+            "fragment Budget on DailyBudget { remaining, used limit igUserId }", ""
+        )
+        answer = await _post(api, {"query": relaid, "operationName": "RateLimit"})
+        assert answer.json()["data"]["rateLimit"]["invitesWrite"] is None
+
+
+async def test_the_shipped_manifest_is_known_by_id_without_registering(
+    api: Api, demo: Demo
+) -> None:
+    generated: dict[str, str] = json.loads(GENERATED_MANIFEST.read_text())
+    document_id = next(key for key, text in generated.items() if "query BrandPermissions" in text)
+    variables = {"brandId": demo.big_brand, "first": 2}
+    for body in (
+        {"documentId": document_id, "variables": variables},
+        {"extensions": _persisted(document_id.removeprefix("sha256:")), "variables": variables},
+    ):
+        answer = await _post(api, body)
+        assert len(answer.json()["data"]["brand"]["permissions"]["edges"]) == 2
+    unknown = await _post(api, {"documentId": f"sha256:{_sha256('{ __typename }')}"})
+    assert _code(unknown) == "PERSISTED_QUERY_NOT_FOUND"
 
 
 async def test_trusted_mode_refuses_every_other_document(
