@@ -348,3 +348,60 @@ def test_an_unusable_manifest_is_a_settings_error(
         path.write_text(content)
     with pytest.raises(SettingsError, match=message):
         Settings(graph_url="http://127.0.0.1:9", trusted_documents=str(path)).check()
+
+
+# Registrations: compact, by tokens only, bounded per token and minute
+
+BIG_COMMENT = "#" + "x" * 117 * 1024 + "\n"
+
+
+async def _stored(api: Api, sha256: str) -> str | None:
+    assert api.app is not None
+    stored: str | None = await api.app.state.services.documents.get(sha256)
+    return stored
+
+
+async def test_a_registration_stores_the_document_without_its_comments(api: Api) -> None:
+    document = BIG_COMMENT + '"""A description."""\nquery Typename {\n  __typename # why\n}\n'
+    sha256 = _sha256(document)
+    registered = await _post(api, {"query": document, "extensions": _persisted(sha256)})
+    assert registered.json() == {"data": {"__typename": "Query"}}
+    assert await _stored(api, sha256) == "query Typename { __typename }"
+    by_hash = await _post(api, {"extensions": _persisted(sha256)})
+    assert by_hash.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_an_anonymous_registration_runs_without_storing(api: Api) -> None:
+    document = BIG_COMMENT + "{ __typename }"
+    sha256 = _sha256(document)
+    body = {"query": document, "extensions": _persisted(sha256)}
+    anonymous = await api.http.post("/graphql", json=body)
+    assert anonymous.json() == {"data": {"__typename": "Query"}}
+    assert await _stored(api, sha256) is None
+    assert _code(await _post(api, {"extensions": _persisted(sha256)})) == (
+        "PERSISTED_QUERY_NOT_FOUND"
+    )
+
+
+async def test_registrations_past_a_tokens_bound_are_rate_limited_and_not_stored(
+    make_api: ApiFactory, demo: Demo
+) -> None:
+    async with make_api(persisted_registrations_per_minute=3) as api:
+        documents = [f"query Q{n} {{ __typename }}" for n in range(4)]
+        answers = [
+            await _post(api, {"query": d, "extensions": _persisted(_sha256(d))}) for d in documents
+        ]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        refused = answers[-1]
+        assert _code(refused) == "RATE_LIMITED"
+        retry_after = refused.json()["errors"][0]["extensions"]["retryAfter"]
+        assert 1 <= retry_after <= 60
+        assert refused.headers["Retry-After"] == str(retry_after)
+        assert await _stored(api, _sha256(documents[-1])) is None
+        # another token has its own bound; the same query without its hash still runs
+        other = Api(api.http, api.emulator, demo.in_house, api.app)
+        fourth = {"query": documents[-1], "extensions": _persisted(_sha256(documents[-1]))}
+        assert (await _post(other, fourth)).json() == {"data": {"__typename": "Query"}}
+        assert (await _post(api, {"query": documents[-1]})).json() == {
+            "data": {"__typename": "Query"}
+        }
