@@ -22,6 +22,7 @@ from partnergraph.resolvers.shared import SharedState, in_memory, on_redis
 from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
+from partnergraph.schema.build import schema
 from partnergraph.server import demo
 from partnergraph.server.access import AccessLog, RequestObserver
 from partnergraph.server.graphiql import (
@@ -95,11 +96,15 @@ def create_app(
                 await services.watchers.aclose()
                 await state.close()
 
+    sdl = schema.as_str()
+
     def graphiql_page(request: Request) -> str:
         root_path = request.scope.get("root_path", "")
         documents = operation_documents(_QUERIES)
         tabs = shown[0].tabs(documents) if shown else [Tab(doc) for doc in documents.values()]
-        return render_graphiql(endpoint=root_path + "/graphql", tabs=tabs, root_path=root_path)
+        return render_graphiql(
+            endpoint=root_path + "/graphql", tabs=tabs, root_path=root_path, schema=sdl
+        )
 
     trusted = read_manifest(settings.trusted_documents) if settings.trusted_documents else None
     persisted = PersistedDocuments(
