@@ -338,6 +338,7 @@ async def test_trusted_mode_refuses_every_other_document(
         ('["{ __typename }"]', "must be an object"),
         ('{"' + "0" * 64 + '": "{ __typename }"}', "is not the SHA-256 of its text"),
         ('{"sha256:' + "0" * 64 + '": "{ __typename }"}', "is not the SHA-256 of its text"),
+        (json.dumps({_sha256("{"): "{"}), "does not parse: Syntax Error"),
     ],
 )
 def test_an_unusable_manifest_is_a_settings_error(
