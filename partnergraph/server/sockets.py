@@ -76,7 +76,8 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
             except PartnergraphError as error:
                 await self._refuse_operation(message["id"], error)
                 return
-            refusal = refusal or _refusal(message)
+            else:
+                refusal = _refusal(message)
         if refusal is None:
             await super().handle_subscribe(message)
             return
