@@ -9,6 +9,7 @@ from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.loaders import PageLoader
 from partnergraph.resolvers.state.store import Store
+from partnergraph.resolvers.state.windows import Windows
 from partnergraph.resolvers.upstream.client import MAX_TOKEN, Credentials, GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
@@ -27,6 +28,8 @@ class Services:
     scan_budget: int
     documents: Store[str]
     """GraphQL documents registered by hash (automatic persisted queries)."""
+    windows: Windows
+    """Counted calls in sliding windows, shared by every instance (registrations per token)."""
     watchers: Watchers
 
     def credentials(self, token: str) -> Credentials:

@@ -26,6 +26,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, Source, Sour
 from strawberry.extensions import SchemaExtension
 
 from partnergraph.errors import PartnergraphError, QueryTooComplex
+from partnergraph.schema.canonical import layout_free_digest
 
 __all__ = ["MAX_TOKENS", "CachedDocuments", "Documents", "Parsed"]
 
@@ -65,6 +66,8 @@ class Parsed:
     objects: int
     """Objects it holds that the garbage collector tracks (an upper bound)."""
     errors: list[GraphQLError] | None = field(default=None)
+    digest: bytes | None = field(default=None)
+    """Its layout-free digest, once asked for (canonical.layout_free_digest)."""
 
 
 class Documents:
@@ -97,6 +100,18 @@ class Documents:
             self._entries[query] = entry
             self._grow(entry.size, entry.objects)
         return entry
+
+    def layout_free(self, query: str) -> bytes:
+        """The layout-free digest of a query text, computed once with its parse; GraphQLError
+        when it does not parse, RecursionError when nested too deeply to hash."""
+        entry = self.parsed(query)
+        if entry.digest is None:
+            entry.digest = layout_free_digest(entry.document)
+            size = sys.getsizeof(entry.digest)
+            entry.size += size
+            if self._entries.get(entry.text) is entry:
+                self._grow(size, 0)
+        return entry.digest
 
     def validated(self, entry: Parsed, errors: list[GraphQLError]) -> None:
         """Keep a document's validation errors with it, weighed, without the frames of the

@@ -22,6 +22,7 @@ from partnergraph.resolvers.shared import SharedState, in_memory, on_redis
 from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
+from partnergraph.schema.build import schema
 from partnergraph.server import demo
 from partnergraph.server.access import AccessLog, RequestObserver
 from partnergraph.server.graphiql import (
@@ -33,13 +34,18 @@ from partnergraph.server.graphiql import (
 from partnergraph.server.health import UpstreamProbe, healthz, readyz
 from partnergraph.server.limits import BodyLimit
 from partnergraph.server.metrics import Metrics
-from partnergraph.server.persisted import read_manifest
+from partnergraph.server.persisted import PersistedDocuments, read_manifest
 from partnergraph.server.settings import Settings
 from partnergraph.server.view import GraphQLView
 
 logger = logging.getLogger("partnergraph")
 
 _QUERIES = Path(__file__).resolve().parents[2] / "queries"
+SHIPPED_MANIFEST = (
+    Path(__file__).resolve().parents[2] / "clients" / "typescript" / "persisted-documents.json"
+)
+"""The trusted-documents manifest of queries/ that `make codegen` writes: known by hash in any
+mode. A missing file (an installed package without the repository's clients/) names none."""
 _DEMO_GRAPH_URL = "http://emulator.demo"
 _LOCAL_ORIGINS = r"http://(localhost|127\.0\.0\.1)(:[0-9]+)?"
 
@@ -90,17 +96,26 @@ def create_app(
                 await services.watchers.aclose()
                 await state.close()
 
+    sdl = schema.as_str()
+
     def graphiql_page(request: Request) -> str:
         root_path = request.scope.get("root_path", "")
         documents = operation_documents(_QUERIES)
         tabs = shown[0].tabs(documents) if shown else [Tab(doc) for doc in documents.values()]
-        return render_graphiql(endpoint=root_path + "/graphql", tabs=tabs, root_path=root_path)
+        return render_graphiql(
+            endpoint=root_path + "/graphql", tabs=tabs, root_path=root_path, schema=sdl
+        )
 
     trusted = read_manifest(settings.trusted_documents) if settings.trusted_documents else None
+    persisted = PersistedDocuments(
+        trusted,
+        shipped=read_manifest(str(SHIPPED_MANIFEST)) if SHIPPED_MANIFEST.exists() else None,
+        registrations_per_minute=settings.persisted_registrations_per_minute,
+    )
     view = GraphQLView(
         lambda: app.state.services,
         graphiql_page,
-        trusted,
+        persisted,
         metrics=metrics,
         allowed_origins=settings.cors_origin_list,
         local_origins=_local_origins(settings),
@@ -204,6 +219,7 @@ def _services(
         scope_key=settings.app_secret.encode() if settings.app_secret else state.scope_key,
         scan_budget=settings.scan_budget,
         documents=state.documents,
+        windows=state.windows,
         watchers=Watchers(state, settings.poll_interval),
     )
 

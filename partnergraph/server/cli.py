@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--cors-origins", help="comma-separated origins browsers may call from")
     serve.add_argument("--trusted-documents", help="manifest of the only documents to run")
+    serve.add_argument(
+        "--persisted-registrations-per-minute",
+        type=int,
+        help="persisted queries one token may register per minute (60)",
+    )
     serve.set_defaults(run=_serve)
 
     emulator = commands.add_parser("emulator", help="run the Graph API emulator alone")
@@ -105,6 +110,7 @@ def _serve(args: argparse.Namespace) -> None:
         log_format=args.log_format,
         cors_origins=args.cors_origins,
         trusted_documents=args.trusted_documents,
+        persisted_registrations_per_minute=args.persisted_registrations_per_minute,
     )
     if args.workers < 1:
         raise SettingsError("--workers must be at least 1")

@@ -79,14 +79,20 @@ def operation_documents(folder: Path) -> dict[str, str]:
     return {path.stem: path.read_text() for path in sorted(folder.glob("*.graphql"))}
 
 
-def render_graphiql(*, endpoint: str, tabs: Sequence[Tab], root_path: str = "") -> str:
+def render_graphiql(
+    *, endpoint: str, tabs: Sequence[Tab], root_path: str = "", schema: str | None = None
+) -> str:
     """The GraphiQL page for `endpoint`, with `tabs` open and the first one active.
 
     Each tab's headers (e.g. a demo token's `Authorization`) fill GraphiQL's headers
     editor while it is active, and its variables the variables editor; the first tab's
-    headers also fill tabs the user opens. Asset URLs start with `root_path`.
+    headers also fill tabs the user opens. Asset URLs start with `root_path`. With `schema`
+    (its SDL), GraphiQL takes the schema from the page instead of an introspection query,
+    which a server running only trusted documents refuses.
     """
-    config = {"endpoint": endpoint, "tabs": [_tab_config(tab) for tab in tabs]}
+    config: dict[str, object] = {"endpoint": endpoint, "tabs": [_tab_config(tab) for tab in tabs]}
+    if schema is not None:
+        config["schema"] = schema
     values = {
         "static": html.escape(root_path.rstrip("/") + STATIC_PATH, quote=True),
         "config": _script_json(config),

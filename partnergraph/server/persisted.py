@@ -3,10 +3,16 @@
 Automatic persisted queries (APQ): a client sends `extensions.persistedQuery.
 sha256Hash` alone; an unknown hash answers PERSISTED_QUERY_NOT_FOUND, and the
 client sends the hash with its query, which registers the query for a day
-(in the bounded `Services.documents` store). With a trusted-documents manifest
+(in the bounded `Services.documents` store): its compact text, without comments,
+and only for a request with a token, within a number of registrations per token
+and minute shared by every instance. With a trusted-documents manifest
 (`{"sha256:<hex>": "<document>"}` as GraphQL Code Generator writes it, or bare
-hashes), only the manifest's documents run, named by `documentId` or by
-persisted-query hash.
+hashes), only the manifest's documents run: named by `documentId` or by
+persisted-query hash, or sent as text in any layout (compared by their
+layout-free digests, the manifest's computed once). Without one, the documents
+of the manifest the project ships are known by hash without registering them.
+
+`PersistedDocuments.document` decides for HTTP and WebSocket alike.
 """
 
 import hashlib
@@ -17,20 +23,37 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from graphql import GraphQLError, parse
 
 from partnergraph.errors import (
     BadUserInput,
     PersistedQueryNotAllowed,
     PersistedQueryNotFound,
+    RateLimited,
     SettingsError,
 )
+from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.resolvers.state.store import Store
+from partnergraph.resolvers.state.windows import Windows
+from partnergraph.resolvers.upstream.client import Credentials
+from partnergraph.schema.build import documents
+from partnergraph.schema.canonical import compact_text, layout_free_digest
 from partnergraph.server.request import Params
 
-__all__ = ["REGISTRATION_TTL", "Document", "PersistedDocuments", "document_hash", "read_manifest"]
+__all__ = [
+    "REGISTRATION_TTL",
+    "REGISTRATION_WINDOW",
+    "Document",
+    "PersistedDocuments",
+    "document_hash",
+    "read_manifest",
+]
 
 REGISTRATION_TTL = 24 * 3600.0
 """Seconds an automatically persisted query stays registered after it last registered."""
+REGISTRATION_WINDOW = 60.0
+"""Seconds over which a token's registrations are counted."""
+_REGISTRATIONS_KEY = "persisted-registrations:"
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 _DOCUMENT_ID_PREFIX = "sha256:"
@@ -42,8 +65,8 @@ class Document:
 
     hash: str
     text: str | None
-    registers: bool = False
-    """Whether the request registers its text under its hash (APQ's second request)."""
+    registrant: str | None = None
+    """The token scope registering its text under its hash (APQ's second request), if any."""
 
 
 def document_hash(text: str) -> str:
@@ -70,18 +93,36 @@ def read_manifest(path: str) -> dict[str, str]:
     for key, text in trusted.items():
         if document_hash(text) != key:
             raise SettingsError(f"{setting}: in {path!r}, {key!r} is not the SHA-256 of its text")
+        try:
+            parse(text)
+        except GraphQLError as error:
+            raise SettingsError(
+                f"{setting}: in {path!r}, the document {key!r} does not parse: {error.message}"
+            ) from None
     return trusted
 
 
 class PersistedDocuments:
-    """Finds the document of a request: in it, among registered queries, or in the manifest."""
+    """Finds the document of a request: in it, among registered queries, or in a manifest."""
 
-    def __init__(self, trusted: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        trusted: Mapping[str, str] | None = None,
+        *,
+        shipped: Mapping[str, str] | None = None,
+        registrations_per_minute: int = 60,
+        clock: Clock = wall_clock,
+    ) -> None:
         self._trusted = trusted
+        self._trusted_digests = _digests(trusted or {})
+        self._known = trusted if trusted is not None else (shipped or {})
+        self._registrations_per_minute = registrations_per_minute
+        self._clock = clock
 
-    def document(self, params: Params) -> Document:
-        """The document params name. Raises BadUserInput when they name none or a hash does not
-        match its query, PersistedQueryNotAllowed for a document outside the manifest."""
+    def document(self, params: Params, credentials: Credentials | None) -> Document:
+        """The document params name: the one decision of both transports. Raises BadUserInput
+        when they name none or a hash does not match its query, PersistedQueryNotAllowed for a
+        document outside the manifest in trusted mode."""
         persisted = _persisted_hash(params)
         named = persisted
         if params.query is not None:
@@ -94,27 +135,68 @@ class PersistedDocuments:
             raise BadUserInput("Send a GraphQL document as `query` (or a persisted one's hash).")
         if self._trusted is None:
             registers = persisted is not None and params.query is not None
-            return Document(named, params.query, registers)
+            registrant = credentials.scope if registers and credentials is not None else None
+            return Document(named, params.query, registrant)
         text = self._trusted.get(named)
+        if text is None and params.query is not None and self._is_trusted(params.query):
+            text = params.query
         if text is None:
             raise PersistedQueryNotAllowed(
                 "This server runs only its trusted documents; this is not one of them."
             )
         return Document(named, text)
 
-    async def text(self, document: Document, store: Store[str]) -> str:
-        """The document's text, looked up among registered queries when the request sent none."""
+    async def text(self, document: Document, store: Store[str], windows: Windows) -> str:
+        """The document's text, looked up when the request sent none. Raises
+        PersistedQueryNotFound for an unknown hash, and RateLimited when it would register
+        past its token's registrations per minute."""
+        if document.registrant is not None:
+            await self._admit_registration(document.registrant, windows)
         if document.text is not None:
             return document.text
-        text = await store.get(document.hash)
+        text = self._known.get(document.hash) or await store.get(document.hash)
         if text is None:
             raise PersistedQueryNotFound("PersistedQueryNotFound")
         return text
 
     async def register(self, document: Document, store: Store[str]) -> None:
-        """Register the document's text under its hash, if the request asked to."""
-        if document.registers and document.text is not None:
-            await store.set(document.hash, document.text, REGISTRATION_TTL)
+        """Register the document's compact text under its hash, if the request asked to with a
+        token (its registration was admitted by `text`) and the text parses."""
+        if document.registrant is None or document.text is None:
+            return
+        try:
+            compact = compact_text(documents.parsed(document.text).document)
+        except GraphQLError:
+            return
+        await store.set(document.hash, compact, REGISTRATION_TTL)
+
+    async def _admit_registration(self, scope: str, windows: Windows) -> None:
+        limit = self._registrations_per_minute
+        admission = await windows.take(_REGISTRATIONS_KEY + scope, limit, REGISTRATION_WINDOW)
+        if admission.admitted:
+            return
+        oldest = admission.use.oldest
+        raise RateLimited(
+            f"This token registered {limit} persisted queries in the last minute, the most "
+            "it may: send the query without its hash, or retry later.",
+            retry_after=(
+                oldest + REGISTRATION_WINDOW - self._clock()
+                if oldest is not None
+                else REGISTRATION_WINDOW
+            ),
+        )
+
+    def _is_trusted(self, query: str) -> bool:
+        """Whether a query is a manifest document in another layout."""
+        try:
+            return documents.layout_free(query) in self._trusted_digests
+        except (GraphQLError, RecursionError):
+            return False
+
+
+def _digests(manifest: Mapping[str, str]) -> frozenset[bytes]:
+    """The layout-free digests of a manifest's documents (read_manifest checked they parse)."""
+    return frozenset(layout_free_digest(parse(text)) for text in manifest.values())
 
 
 def _persisted_hash(params: Params) -> str | None:

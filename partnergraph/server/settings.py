@@ -37,6 +37,8 @@ class Settings:
     """Comma-separated origins whose pages may call the API (CORS); unset sends no CORS headers."""
     trusted_documents: str | None = None
     """A manifest of the only documents to run ({"<sha256>": "<document>"}); unset runs any."""
+    persisted_registrations_per_minute: int = 60
+    """Persisted queries (APQ) one token may register per minute, across instances."""
 
     @property
     def demo_mode(self) -> bool:
@@ -79,6 +81,10 @@ class Settings:
             raise SettingsError("PARTNERGRAPH_UPSTREAM_TIMEOUT must be more than 0 seconds")
         if self.poll_interval <= 0:
             raise SettingsError("PARTNERGRAPH_POLL_INTERVAL must be more than 0 seconds")
+        if self.persisted_registrations_per_minute < 1:
+            raise SettingsError(
+                "PARTNERGRAPH_PERSISTED_REGISTRATIONS_PER_MINUTE must be at least 1"
+            )
         if self.scan_budget < 1:
             raise SettingsError("PARTNERGRAPH_SCAN_BUDGET must be at least 1")
         if self.redis_url is not None and not self.redis_url.startswith(

@@ -23,7 +23,7 @@ from partnergraph.resolvers.context import RequestContext
 from partnergraph.schema.build import documents, unpicked_operation
 from partnergraph.schema.errors import INTERNAL_MESSAGE, coded
 from partnergraph.server.access import request_id
-from partnergraph.server.request import typed
+from partnergraph.server.request import Params, typed
 from partnergraph.telemetry import RequestRecord
 
 if TYPE_CHECKING:
@@ -64,14 +64,38 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         """Run the operation of a subscribe message, unless it is refused; one sent before
-        the connection was acknowledged is Strawberry's to refuse (4401)."""
-        refusal = _refusal(message) if self.connection_acknowledged else None
+        the connection was acknowledged is Strawberry's to refuse (4401). Its document is
+        decided as over HTTP (trusted documents, persisted queries): one not admitted gets
+        an `error` message with the code it gets over HTTP."""
+        refusal = None
+        if self.connection_acknowledged:
+            try:
+                message = await self._admitted(message)
+            except BadUserInput as error:
+                refusal = error.message, error.code
+            except PartnergraphError as error:
+                await self._refuse_operation(message["id"], error)
+                return
+            else:
+                refusal = _refusal(message)
         if refusal is None:
             await super().handle_subscribe(message)
             return
         reason, code = refusal
         self.view.metrics.operation(None, code)
         await self.handle_invalid_message(reason)
+
+    async def _admitted(self, message: SubscribeMessage) -> SubscribeMessage:
+        """The message with the document the view admits for it as its query."""
+        payload = _checked_payload(message)
+        query = await self.view.admitted(payload, self.context)
+        return {**message, "payload": {**message["payload"], "query": query}}
+
+    async def _refuse_operation(self, id_: str, error: PartnergraphError) -> None:
+        self.view.metrics.operation(None, error.code)
+        extensions = telemetry.error_extensions(error.extensions)
+        formatted = GraphQLError(error.message, extensions=extensions).formatted
+        await self.send_message({"id": id_, "type": "error", "payload": [formatted]})
 
     async def send_message(self, message: Message) -> None:
         """Send a message, the one error the handler makes itself coded like the rest."""
@@ -123,36 +147,41 @@ def _coded(error: GraphQLFormattedError) -> GraphQLFormattedError:
 
 
 def _refusal(message: SubscribeMessage) -> tuple[str, str] | None:
-    """Why a subscribe message closes the socket (4400), and the code its operation counts
-    under, or None: it is malformed, its document does not parse, or it holds several
-    operations and names none to run.
+    """Why an admitted subscribe message closes the socket (4400), and the code its operation
+    counts under, or None: its document does not parse, or it holds several operations and
+    names none to run.
 
     Strawberry closes it on a document that does not parse, but only when its own parse
     fails: the cached parse fails outside the stream's handling, where the operation would
     end unanswered; so the document is parsed (and cached) here. On several operations it
     would run the first, which the spec (and the server over HTTP) refuses.
     """
+    payload = message["payload"]
     try:
-        _check(message)
-        payload = message["payload"]
         documents.parsed(payload["query"])
-    except BadUserInput as error:
-        return error.message, error.code
     except GraphQLError as error:
         return error.message, coded(error).formatted["extensions"]["code"]
     unpicked = unpicked_operation(payload["query"], payload.get("operationName"))
     return (unpicked, BadUserInput.code) if unpicked else None
 
 
-def _check(message: Mapping[str, object]) -> None:
-    """BadUserInput when a subscribe message is not as graphql-transport-ws defines it."""
+def _checked_payload(message: Mapping[str, object]) -> Params:
+    """The GraphQL parameters of a subscribe message (its `query` may be missing when it names
+    a persisted document); BadUserInput when it is not as graphql-transport-ws defines it."""
     if not isinstance(message.get("id"), str):
         raise BadUserInput("`id` must be a string.")
     payload = message.get("payload")
     if not isinstance(payload, dict):
         raise BadUserInput("`payload` must be an object.")
-    if not isinstance(payload.get("query"), str):
+    query = payload.get("query")
+    document_id = typed(payload, "documentId", str)
+    extensions = typed(payload, "extensions", dict)
+    if not isinstance(query, str) and (query is not None or not (document_id or extensions)):
         raise BadUserInput("`query` must be a string.")
-    typed(payload, "operationName", str)
-    typed(payload, "variables", dict)
-    typed(payload, "extensions", dict)
+    return Params(
+        query=query,
+        operation_name=typed(payload, "operationName", str),
+        variables=typed(payload, "variables", dict),
+        extensions=extensions,
+        document_id=document_id,
+    )

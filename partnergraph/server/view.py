@@ -2,7 +2,7 @@
 GraphiQL for browsers, and Strawberry's WebSocket protocols."""
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -20,7 +20,12 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from partnergraph import telemetry
-from partnergraph.errors import BadUserInput, PartnergraphError, PersistedQueryNotFound
+from partnergraph.errors import (
+    BadUserInput,
+    PartnergraphError,
+    PersistedQueryNotFound,
+    RateLimited,
+)
 from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
@@ -53,7 +58,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self,
         services: Callable[[], Services],
         graphiql_page: Callable[[Request], str],
-        trusted_documents: Mapping[str, str] | None = None,
+        persisted: PersistedDocuments,
         *,
         metrics: Metrics,
         local_origins: str | None = None,
@@ -64,7 +69,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         self._local_origins = re.compile(local_origins) if local_origins else None
         self._services = services
         self._graphiql_page = graphiql_page
-        self._persisted = PersistedDocuments(trusted_documents)
+        self.persisted = persisted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,11 +89,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
     async def _answer(self, request: Request, media_type: str) -> Response:
         """The answer to a GraphQL request; raises the PartnergraphError that refuses one."""
         params = await read_params(request)
-        document = self._persisted.document(params)
         services = self._services()
         answers = services.answers
         token = bearer_token(request.headers.get("authorization"))
         credentials = services.credentials(token) if token else None
+        document = self.persisted.document(params, credentials)
         record = telemetry.current()
         key = None
         if answers is not None and credentials is not None:
@@ -104,11 +109,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 if record is not None:
                     record.operation_name = cached.operation_name
                 return Response(cached.body, media_type=media_type)
-        query = await self._persisted.text(document, services.documents)
+        query = await self.persisted.text(document, services.documents, services.windows)
         context = RequestContext(services=services, credentials=credentials)
         result = await self._execute(query, params, context, by_post=request.method == "POST")
         if not isinstance(result, PreExecutionError):  # it parsed and validated
-            await self._persisted.register(document, services.documents)
+            await self.persisted.register(document, services.documents)
         refused = _refused(result)
         body = orjson.dumps(_formatted(result, refused))
         if key is not None and answers is not None and not result.errors and not context.live:
@@ -141,6 +146,15 @@ class GraphQLView(GraphQL[RequestContext, None]):
             context.credentials = context.services.credentials(token)
         unset: UnsetType = UNSET
         return unset
+
+    async def admitted(self, params: Params, context: RequestContext) -> str:
+        """The text a WebSocket operation runs, decided as over HTTP (trusted documents,
+        persisted queries, registration); the PartnergraphError that refuses it."""
+        services = context.services
+        document = self.persisted.document(params, context.credentials)
+        query = await self.persisted.text(document, services.documents, services.windows)
+        await self.persisted.register(document, services.documents)
+        return query
 
     async def _execute(
         self, query: str, params: Params, context: RequestContext, *, by_post: bool
@@ -200,10 +214,13 @@ def _formatted(result: ExecutionResult, refused: bool) -> dict[str, object]:
 def _refusal(error: PartnergraphError, media_type: str) -> Response:
     """The answer to a request refused before its document ran: a 400 when it is malformed,
     a 405 for a mutation by GET, and a 200 for an unknown persisted query, the only status on
-    which Apollo's clients then send its text."""
+    which Apollo's clients then send its text; a 429 for a registration past its token's bound."""
     status, headers = 400, None
     if isinstance(error, PersistedQueryNotFound):
         status = 200
+    elif isinstance(error, RateLimited):
+        status = 429
+        headers = {"Retry-After": str(error.extensions["retryAfter"])}
     elif isinstance(error, _MutationByGet):
         status, headers = 405, {"Allow": "POST"}
     extensions = telemetry.error_extensions(error.extensions)

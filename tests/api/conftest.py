@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
 
 from partnergraph.server.app import create_app
 from partnergraph.server.settings import Settings
@@ -26,6 +27,8 @@ class Api:
     http: httpx.AsyncClient
     emulator: httpx.AsyncClient
     token: str | None
+    app: Starlette | None = None
+    """The app under its lifespan, for what only it can tell (its stores)."""
 
     async def run(
         self, document: str, variables: dict[str, Any] | None = None, *, token: str | None = ""
@@ -89,14 +92,14 @@ def make_api(emulator_url: str, emulator: httpx.AsyncClient, demo: Demo) -> ApiF
 
     @asynccontextmanager
     async def make(**overrides: Any) -> AsyncIterator[Api]:
-        settings = Settings(**{"graph_url": emulator_url, **overrides})
+        app = create_app(Settings(**{"graph_url": emulator_url, **overrides}))
         async with (
-            LifespanManager(create_app(settings)) as manager,
+            LifespanManager(app) as manager,
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=manager.app), base_url="http://partnergraph"
             ) as http,
         ):
-            yield Api(http, emulator, demo.agency)
+            yield Api(http, emulator, demo.agency, app)
 
     return make
 

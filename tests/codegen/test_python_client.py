@@ -22,7 +22,9 @@ from partnergraph_client import (
 from tests.demo import Demo, demo_of
 from tests.servers import running
 
-QUERIES = sorted((Path(__file__).resolve().parents[2] / "queries").glob("*.graphql"))
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES = sorted((ROOT / "queries").glob("*.graphql"))
+MANIFEST = ROOT / "clients" / "typescript" / "persisted-documents.json"
 POLL_INTERVAL = 0.3
 
 
@@ -49,11 +51,15 @@ class Live:
         return invites.creator.invites.edges[0].node.media_id
 
 
-@pytest.fixture(scope="module")
-def live(emulator_url: str) -> Iterator[Live]:
+@pytest.fixture(scope="module", params=["any documents", "trusted documents"])
+def live(emulator_url: str, request: pytest.FixtureRequest) -> Iterator[Live]:
+    """A server running any document, and one running only the generated manifest's: the
+    client's documents are its operations, as ariadne-codegen lays them out."""
     httpx.post(f"{emulator_url}/admin/reset").raise_for_status()
     demo = demo_of(httpx.get(f"{emulator_url}/admin/state").json())
     env = {"PARTNERGRAPH_GRAPH_URL": emulator_url, "PARTNERGRAPH_POLL_INTERVAL": str(POLL_INTERVAL)}
+    if request.param == "trusted documents":
+        env["PARTNERGRAPH_TRUSTED_DOCUMENTS"] = str(MANIFEST)
     with running("serve", env=env) as url:
         yield Live(url, emulator_url, demo)
 

@@ -358,3 +358,46 @@ async def test_a_query_with_script_end_tags_renders(base_url: str) -> None:
         await visit.run()
         await visit.wait_for_result('"__typename": "Query"')
         _assert_stayed_on_loopback(visit)
+
+
+@pytest.fixture(scope="module")
+def trusted_demo_server() -> Iterator[str]:
+    """`partnergraph serve` in demo mode, running only the generated manifest's documents."""
+    manifest = QUERIES.parent / "clients" / "typescript" / "persisted-documents.json"
+    env = {"PARTNERGRAPH_GRAPH_URL": "", "PARTNERGRAPH_TRUSTED_DOCUMENTS": str(manifest)}
+    with running("serve", env=env) as url:
+        yield url
+
+
+async def test_graphiql_runs_its_tabs_on_a_trusted_documents_server(
+    trusted_demo_server: str,
+) -> None:
+    async with open_page(f"{trusted_demo_server}/graphql") as visit:
+        posted: list[str] = []
+        visit.page.on(
+            "request",
+            lambda request: (
+                posted.append(request.post_data or "") if request.method == "POST" else None
+            ),
+        )
+        await visit.wait_for(".graphiql-tab-button")
+        # The schema came with the page: the explorer shows it, with no introspection query.
+        await visit.page.get_by_role("button", name="Show GraphiQL Explorer").click()
+        await expect(visit.page.locator(".graphiql-plugin")).to_contain_text("rateLimit")
+        assert posted == []
+        for title, expected in [
+            ("BrandPermissions", '"hasNextPage"'),
+            ("RateLimit", '"invitesRead"'),
+            ("Viewer", '"instagramAccounts"'),
+        ]:
+            await visit.open_tab(title)
+            await visit.run()
+            result = json.loads(await visit.wait_for_result(expected))
+            assert "errors" not in result, result
+        assert [json.loads(body)["operationName"] for body in posted] == [
+            "BrandPermissions",
+            "RateLimit",
+            "Viewer",
+        ]
+        assert not any("__schema" in body for body in posted)
+        _assert_stayed_on_loopback(visit)

@@ -2,6 +2,7 @@
 errors carry a code and the connection's request id, and each connection writes an access line."""
 
 import asyncio
+import hashlib
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -342,3 +343,103 @@ async def test_a_connections_access_line_counts_its_operations_upstream_calls(
             assert complete["type"] == "complete"
     access = await served.access_line("upstream-1")
     assert (access["operations"], access["upstreamCalls"]) == (2, 1)
+
+
+# Persisted and trusted documents, decided as over HTTP
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERATED_MANIFEST = ROOT / "clients" / "typescript" / "persisted-documents.json"
+INTROSPECTION = "{ __schema { types { name fields { name } } } }"
+
+
+@pytest.fixture(scope="module")
+def trusted(emulator_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`partnergraph serve` running only the generated manifest's documents."""
+    log = tmp_path_factory.mktemp("trusted-sockets") / "stderr.log"
+    env = {
+        "PARTNERGRAPH_GRAPH_URL": emulator_url,
+        "PARTNERGRAPH_TRUSTED_DOCUMENTS": str(GENERATED_MANIFEST),
+    }
+    with running("serve", env=env, stderr=log) as url:
+        yield Served(url, log)
+
+
+def _not_allowed(answer: dict[str, Any], id_: str) -> None:
+    assert answer["id"] == id_
+    assert answer["type"] == "error"
+    (error,) = answer["payload"]
+    assert error["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+
+
+async def test_trusted_mode_refuses_other_documents_over_the_socket(
+    trusted: Served, demo: Demo, emulator: httpx.AsyncClient
+) -> None:
+    creator = demo.creator_without_big_brand_permission()
+    write = (
+        "mutation($b: ID!, $u: String!) { requestPermission(input: {brandId: $b, "
+        "creatorUsername: $u}) { permission { id } } }"
+    )
+    before = await trusted.requests_counted(ANONYMOUS, "PERSISTED_QUERY_NOT_ALLOWED")
+    async with _acknowledged(trusted) as anonymous:
+        await anonymous.send(json.dumps(_subscribe({"query": INTROSPECTION}, "introspect")))
+        _not_allowed(json.loads(await anonymous.recv()), "introspect")
+    headers = {"Authorization": f"Bearer {demo.agency}"}
+    async with _acknowledged(trusted, headers) as socket:
+        variables = {"b": demo.big_brand, "u": creator["username"]}
+        await socket.send(json.dumps(_subscribe({"query": write, "variables": variables}, "w")))
+        _not_allowed(json.loads(await socket.recv()), "w")
+        # the connection goes on: a manifest document, as queries/ has it, runs
+        rate_limit = (ROOT / "queries" / "RateLimit.graphql").read_text()
+        await socket.send(json.dumps(_subscribe({"query": rate_limit}, "trusted")))
+        answer, complete = await _answers(socket, 2)
+    assert answer["type"] == "next"
+    assert answer["payload"]["data"]["rateLimit"]["invitesRead"] is None
+    assert complete == {"id": "trusted", "type": "complete"}
+    assert await trusted.requests_counted(ANONYMOUS, "PERSISTED_QUERY_NOT_ALLOWED") == before + 2
+    state = (await emulator.get("/admin/state")).json()
+    brand = next(b for b in state["brands"] if b["id"] == demo.big_brand)
+    assert brand["permissionCount"] == demo.brand(demo.big_brand)["permissionCount"]
+
+
+async def test_trusted_mode_runs_a_manifest_document_by_id_over_the_socket(
+    trusted: Served, demo: Demo
+) -> None:
+    manifest: dict[str, str] = json.loads(GENERATED_MANIFEST.read_text())
+    document_id = next(key for key, text in manifest.items() if "query BrandPermissions" in text)
+    sha256 = document_id.removeprefix("sha256:")
+    variables = {"brandId": demo.big_brand, "first": 2}
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": sha256}}
+    headers = {"Authorization": f"Bearer {demo.agency}"}
+    async with _acknowledged(trusted, headers) as socket:
+        for id_, payload in [
+            ("by-id", {"documentId": document_id, "variables": variables}),
+            ("by-hash", {"extensions": persisted, "variables": variables}),
+        ]:
+            await socket.send(json.dumps(_subscribe(payload, id_)))
+            answer, complete = await _answers(socket, 2)
+            assert answer["id"] == id_
+            assert len(answer["payload"]["data"]["brand"]["permissions"]["edges"]) == 2
+            assert complete == {"id": id_, "type": "complete"}
+
+
+async def test_persisted_queries_work_over_the_socket_as_over_http(
+    served: Served, demo: Demo
+) -> None:
+    document = "query Persisted { __typename }"
+    persisted = {"persistedQuery": {"version": 1, "sha256Hash": _sha256(document)}}
+    headers = {"Authorization": f"Bearer {demo.agency}"}
+    async with _acknowledged(served, headers) as socket:
+        await socket.send(json.dumps(_subscribe({"extensions": persisted}, "unknown")))
+        (unknown,) = await _answers(socket, 1)
+        assert unknown["type"] == "error"
+        assert unknown["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+        registers = {"query": document, "extensions": persisted}
+        await socket.send(json.dumps(_subscribe(registers, "registers")))
+        assert [a["type"] for a in await _answers(socket, 2)] == ["next", "complete"]
+    async with httpx.AsyncClient(base_url=served.http_url) as client:
+        by_hash = await client.post("/graphql", json={"extensions": persisted})
+    assert by_hash.json() == {"data": {"__typename": "Query"}}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
