@@ -54,8 +54,8 @@ def run(emulator: Emulator, call: Call) -> Answer:
         emulator.stats.count(edge_of(entry.path, entry.method), entry.method)
         failed = sorted(entry.needs - bodies.keys())
         if failed:
-            error = _dependency_failed(len(results), entries[failed[0]].name)
-            results.append(_result(failure(emulator, error)))
+            skipped = _dependency_failed(len(results), entries[failed[0]].name)
+            results.append(_result(failure(emulator, skipped)))
             continue
         entry_call = _call(entry, bodies, call)
         entry_answer = answer(emulator, entry_call)
