@@ -22,6 +22,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from partnergraph import telemetry
 from partnergraph.errors import BadUserInput, PartnergraphError, PersistedQueryNotFound
 from partnergraph.resolvers.context import RequestContext, Services
+from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
@@ -160,7 +161,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 raise _MutationByGet("Send mutations by POST: GET runs queries only.") from None
             raise BadUserInput("Subscriptions run over WebSocket (graphql-transport-ws).") from None
         except CannotGetOperationTypeError as error:
-            raise BadUserInput(error.as_http_error_reason()) from None
+            if error.operation_name is None:
+                raise BadUserInput(error.as_http_error_reason()) from None
+            raise BadUserInput(f"Unknown operation named {echo(error.operation_name)}.") from None
 
 
 class _MutationByGet(BadUserInput):
@@ -206,7 +209,6 @@ def _refusal(error: PartnergraphError, media_type: str) -> Response:
         status = 200
     elif isinstance(error, _MutationByGet):
         status, headers = 405, {"Allow": "POST"}
-    extensions = telemetry.error_extensions(error.extensions)
-    formatted = GraphQLError(error.message, extensions=extensions).formatted
+    formatted = coded(GraphQLError(error.message, original_error=error)).formatted
     body = orjson.dumps({"errors": [formatted]})
     return Response(body, status_code=status, media_type=media_type, headers=headers)
