@@ -46,6 +46,8 @@ class PartnergraphError(Exception):
             extensions["retryAfter"] = max(1, round(self.retry_after))
         if self.graph is not None:
             extensions["graph"] = self.graph.as_extension()
+            if self.graph.code is not None:
+                extensions["graphCode"] = self.graph.code  # what the Graph API prefixes `(#N)`
         return extensions
 
 

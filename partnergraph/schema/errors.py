@@ -1,4 +1,5 @@
-"""Gives every GraphQL error a code and the request id; masks and logs unexpected ones."""
+"""Gives every GraphQL error a code and the request id, and shows its message cut and without
+tokens; masks and logs unexpected ones."""
 
 import logging
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from strawberry.types.execution import StreamExecutionResult
 
 from partnergraph import telemetry
 from partnergraph.errors import BadUserInput, PartnergraphError, QueryTooComplex
+from partnergraph.resolvers.echo import quotes_cut
+from partnergraph.tokens import redact
 
 logger = logging.getLogger("partnergraph.errors")
 
@@ -19,6 +22,9 @@ INTERNAL_MESSAGE = "An unexpected error happened; it has been logged."
 MAX_MESSAGE = 500
 """The most characters of an error message an answer holds: graphql-core's messages print
 the value they refuse, and a value nested n deep prints in n² characters."""
+_READ = 4 * MAX_MESSAGE
+"""The characters of a message read to show it: its values quoted past MAX_MESSAGE are cut
+off anyway, and the reading costs no more than its answer."""
 
 _EXPECTED = (PartnergraphError, CannotGetOperationTypeError)
 """Errors that are the client's, not a bug: ours, and Strawberry's for an operation name
@@ -82,7 +88,7 @@ def _refused_variable(error: GraphQLError) -> bool:
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
     return GraphQLError(
-        _bounded(message),
+        shown(message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
@@ -92,6 +98,8 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
     )
 
 
-def _bounded(message: str) -> str:
-    """message, cut to MAX_MESSAGE characters."""
+def shown(message: str) -> str:
+    """message as a client may see it: every token redacted, every value it quotes cut to its
+    first characters, and at most MAX_MESSAGE characters in all."""
+    message = quotes_cut(redact(message[:_READ]))
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"

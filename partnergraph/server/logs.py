@@ -19,18 +19,14 @@ from typing import Any, TextIO
 import orjson
 
 from partnergraph import telemetry
+from partnergraph.tokens import REDACTED, TOKEN_PREFIXES, TOKEN_SHAPE
 
 __all__ = ["JsonFormatter", "TextFormatter", "configure", "scrub"]
 
-_MARKERS = ("access_token", "bearer", "oauth", "eaa", "igaa", "igqv")
+_MARKERS = ("access_token", "bearer", "oauth", *(prefix.lower() for prefix in TOKEN_PREFIXES))
 _SECRETS = re.compile(
-    r"(access_token=|\b(?:bearer|oauth)\s+)[^\s&\"',;)]+"
-    # Facebook Login tokens start EAA, Instagram Login ones IGAA or IGQV, in capitals,
-    # wherever they are, even glued to other text (`Q_EAAB…`).
-    r"|(?-i:(?:EAA|IGAA|IGQV)[A-Za-z0-9_-]{20,})",
-    re.IGNORECASE,
+    rf"(access_token=|\b(?:bearer|oauth)\s+)[^\s&\"',;)]+|(?-i:{TOKEN_SHAPE})", re.IGNORECASE
 )
-_REDACTED = "[redacted]"
 
 
 def scrub(text: str) -> str:
@@ -38,7 +34,7 @@ def scrub(text: str) -> str:
     lowered = text.lower()
     if not any(marker in lowered for marker in _MARKERS):
         return text  # the common case, a few times faster than the expression
-    return _SECRETS.sub(lambda match: (match.group(1) or "") + _REDACTED, text)
+    return _SECRETS.sub(lambda match: (match.group(1) or "") + REDACTED, text)
 
 
 def configure(level: str, log_format: str | None, stream: TextIO | None = None) -> None:

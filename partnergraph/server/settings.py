@@ -13,6 +13,11 @@ _PREFIX = "PARTNERGRAPH_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("json", "text")
 _ORIGIN = re.compile(r"https?://[^\s/?#]+")
+_GUARDED = ("graph_url", "app_secret", "redis_url", "cors_origins")
+"""The secret and URL settings, whose values are often pasted from an example."""
+_PLACEHOLDER = re.compile(r"…|\.\.\.|<[^<>]*>|change[-_]?me|(?<![a-z0-9])your[-_]", re.I)
+"""A placeholder: `…` or `...`, anything in angle brackets, `changeme` (or `change-me`,
+`change_me`), or a word starting `your-` or `your_`, in any case."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,7 @@ class Settings:
 
     def check(self) -> None:
         """Raise SettingsError on values that cannot work."""
+        _refuse_placeholders(self)
         for field in fields(self):
             value = getattr(self, field.name)
             if isinstance(value, float) and not math.isfinite(value):
@@ -116,6 +122,20 @@ class Settings:
             if value is not None:
                 env[_PREFIX + field.name.upper()] = str(value)
         return env
+
+
+def _refuse_placeholders(settings: Settings) -> None:
+    """SettingsError when a secret or URL setting holds a placeholder, named without its
+    value: it may be a secret after all."""
+    for name in _GUARDED:
+        value = getattr(settings, name)
+        found = _PLACEHOLDER.search(value) if value is not None else None
+        if found is not None:
+            shown = "text in angle brackets" if found[0].startswith("<") else repr(found[0])
+            raise SettingsError(
+                f"{_PREFIX}{name.upper()} (--{name.replace('_', '-')}) holds a placeholder "
+                f"({shown}), not a real value: set the real one, or leave it unset"
+            )
 
 
 def _parse(name: str, kind: object, raw: str) -> object:

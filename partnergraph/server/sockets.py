@@ -21,7 +21,7 @@ from partnergraph import telemetry
 from partnergraph.errors import BadUserInput, PartnergraphError, QueryTooComplex
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.schema.build import documents, unpicked_operation
-from partnergraph.schema.errors import INTERNAL_MESSAGE, coded
+from partnergraph.schema.errors import INTERNAL_MESSAGE, coded, shown
 from partnergraph.server.access import request_id
 from partnergraph.server.request import Params, typed
 from partnergraph.telemetry import RequestRecord
@@ -93,8 +93,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
 
     async def _refuse_operation(self, id_: str, error: PartnergraphError) -> None:
         self.view.metrics.operation(None, error.code)
-        extensions = telemetry.error_extensions(error.extensions)
-        formatted = GraphQLError(error.message, extensions=extensions).formatted
+        formatted = coded(GraphQLError(error.message, original_error=error)).formatted
         await self.send_message({"id": id_, "type": "error", "payload": [formatted]})
 
     async def send_message(self, message: Message) -> None:
@@ -127,8 +126,9 @@ class BoundedClose(ASGIWebSocketAdapter):
     sent (an id, an operation name), and a longer one would drop the connection unclosed."""
 
     async def close(self, code: int, reason: str) -> None:
-        """Close the socket with code and as much of reason as a close frame holds."""
-        cut = reason.encode()[:_REASON_BYTES].decode(errors="ignore")
+        """Close the socket with code and as much of reason, shown as error messages are, as a
+        close frame holds."""
+        cut = shown(reason).encode()[:_REASON_BYTES].decode(errors="ignore")
         await super().close(code, cut)
 
 

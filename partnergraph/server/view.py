@@ -27,6 +27,7 @@ from partnergraph.errors import (
     RateLimited,
 )
 from partnergraph.resolvers.context import RequestContext, Services
+from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
@@ -174,7 +175,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
                 raise _MutationByGet("Send mutations by POST: GET runs queries only.") from None
             raise BadUserInput("Subscriptions run over WebSocket (graphql-transport-ws).") from None
         except CannotGetOperationTypeError as error:
-            raise BadUserInput(error.as_http_error_reason()) from None
+            if error.operation_name is None:
+                raise BadUserInput(error.as_http_error_reason()) from None
+            raise BadUserInput(f"Unknown operation named {echo(error.operation_name)}.") from None
 
 
 class _MutationByGet(BadUserInput):
@@ -223,7 +226,6 @@ def _refusal(error: PartnergraphError, media_type: str) -> Response:
         headers = {"Retry-After": str(error.extensions["retryAfter"])}
     elif isinstance(error, _MutationByGet):
         status, headers = 405, {"Allow": "POST"}
-    extensions = telemetry.error_extensions(error.extensions)
-    formatted = GraphQLError(error.message, extensions=extensions).formatted
+    formatted = coded(GraphQLError(error.message, original_error=error)).formatted
     body = orjson.dumps({"errors": [formatted]})
     return Response(body, status_code=status, media_type=media_type, headers=headers)

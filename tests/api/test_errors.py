@@ -173,6 +173,8 @@ async def test_upstream_faults_are_coded_alike_in_both_modes(
         assert error["extensions"]["retryAfter"] >= 1
     if "errorCode" in fault:
         assert error["extensions"]["graph"]["code"] == fault["errorCode"]
+        assert error["extensions"]["graphCode"] == fault["errorCode"]
+    assert not error["message"].startswith("(#")  # the Graph API's `(#4) …`: in graphCode
 
 
 async def test_an_unknown_graph_code_is_not_retried(either_mode: tuple[Api, Demo]) -> None:

@@ -105,6 +105,55 @@ def test_bad_settings_exit_with_a_message(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("options", "environment", "setting", "found"),
+    [
+        ([], {"PARTNERGRAPH_APP_SECRET": "<your app secret>"}, "APP_SECRET", "text in angle"),
+        (["--app-secret", "your-app-secret"], {}, "APP_SECRET", "'your-'"),
+        ([], {"PARTNERGRAPH_APP_SECRET": "ChangeMe"}, "APP_SECRET", "'ChangeMe'"),
+        ([], {"PARTNERGRAPH_GRAPH_URL": "https://…"}, "GRAPH_URL", "'…'"),
+        (["--graph-url", "https://graph.example.com/..."], {}, "GRAPH_URL", "'...'"),
+        (
+            [],
+            {"PARTNERGRAPH_REDIS_URL": "redis://:<password>@127.0.0.1:6379/0"},
+            "REDIS_URL",
+            "text in angle",
+        ),
+        ([], {"PARTNERGRAPH_REDIS_URL": "redis://YOUR_HOST:6379"}, "REDIS_URL", "'YOUR_'"),
+        (["--cors-origins", "https://<your frontend>"], {}, "CORS_ORIGINS", "text in angle"),
+    ],
+)
+def test_a_placeholder_secret_or_url_is_refused_in_one_line(
+    options: list[str], environment: dict[str, str], setting: str, found: str
+) -> None:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "partnergraph", "serve", "--port", "0", *options],
+        env={**environment, "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    option = "--" + setting.lower().replace("_", "-")
+    assert line.startswith(f"partnergraph: PARTNERGRAPH_{setting} ({option}) holds a placeholder (")
+    assert found in line
+    assert line.endswith("not a real value: set the real one, or leave it unset")
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"PARTNERGRAPH_APP_SECRET": "0123456789abcdef0123456789abcdef"},
+        {"PARTNERGRAPH_REDIS_URL": "redis://yourself@127.0.0.1:1/0"},
+    ],
+)
+def test_a_real_secret_or_url_is_no_placeholder(environment: dict[str, str]) -> None:
+    with running("serve", env={"PARTNERGRAPH_GRAPH_URL": "", **environment}) as url:
+        assert httpx.get(f"{url}/healthz").status_code == 200
+
+
 def test_every_url_of_the_banner_answers() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "partnergraph", "serve", "--port", "0"],

@@ -249,7 +249,11 @@ class GraphClient:
         else:
             try:
                 return await self._read(
-                    credentials, response.status_code, response.headers, response.content
+                    credentials,
+                    (method, path),
+                    response.status_code,
+                    response.headers,
+                    response.content,
                 )
             except UpstreamUnavailable as unreadable:
                 lost = unreadable
@@ -302,7 +306,7 @@ class GraphClient:
             raise UpstreamUnavailable(_transport_message(failure)) from None
         body = self._read_json(response.status_code, response.content)
         if isinstance(body, dict):
-            raise self._error(body, response.status_code, response.headers)
+            raise self._error(("POST", ""), body, response.status_code, response.headers)
         if not isinstance(body, list) or len(body) != len(calls):
             raise UpstreamUnavailable("The Graph API answered the batch with something unreadable.")
         return [
@@ -334,13 +338,16 @@ class GraphClient:
         body = entry.get("body")
         content = body.encode() if isinstance(body, str) else b""
         try:
-            return await self._read(credentials, entry["code"], headers, content)
+            return await self._read(
+                credentials, (method, call.path), entry["code"], headers, content
+            )
         except PartnergraphError as error:
             return error
 
     async def _read(
         self,
         credentials: Credentials,
+        call: tuple[str, str],
         status: int,
         headers: Mapping[str, str],
         content: bytes,
@@ -352,21 +359,24 @@ class GraphClient:
         if not isinstance(body, dict):
             raise UpstreamUnavailable("The Graph API answered with something unreadable.")
         if "error" in body or status >= 400:
-            raise self._error(body, status, headers, usage)
+            raise self._error(call, body, status, headers, usage)
         return body
 
     def _error(
         self,
+        call: tuple[str, str],
         body: dict[str, Any],
         status: int,
         headers: Mapping[str, str],
         usage: UsageReport | None = None,
     ) -> PartnergraphError:
+        """The error of a call (its method and path) the Graph API answered with body."""
         detail = detail_from_body(body, status)
         if detail is None:
             return UpstreamUnavailable(f"The Graph API failed with HTTP {status}.")
         usage = usage or parse_usage(headers, self._clock())
-        return error_for(detail, usage.retry_after if usage else None)
+        method, path = call
+        return error_for(detail, usage.retry_after if usage else None, method=method, path=path)
 
     @staticmethod
     def _read_json(status: int, content: bytes) -> object:
