@@ -28,6 +28,8 @@ class Services:
     documents: Store[str]
     """GraphQL documents registered by hash (automatic persisted queries)."""
     watchers: Watchers
+    max_nodes: int
+    """Nodes one answer may hold (PARTNERGRAPH_MAX_NODES)."""
 
     def credentials(self, token: str) -> Credentials:
         """The credentials of a token, with its keyed hash as scope."""

@@ -2,8 +2,9 @@
 
 Depth, aliases and the number of mutations are checked before graphql-core
 validates the document (some of its rules grow faster than the document:
-bounded input keeps them fast); the cost in upstream page reads is checked
-with the request's variables just before execution.
+bounded input keeps them fast); the cost in upstream page reads and the nodes
+the answer may hold are checked with the request's variables just before
+execution.
 """
 
 from collections.abc import Iterator, Mapping
@@ -22,10 +23,12 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
 from partnergraph.errors import QueryTooComplex
+from partnergraph.resolvers.context import RequestContext
 from partnergraph.schema.complexity import (
     MAX_ALIASES,
     MAX_COST,
     MAX_DEPTH,
+    MAX_NODES,
     MAX_ROOT_MUTATIONS,
     Measure,
     measure,
@@ -55,29 +58,40 @@ class StructureLimits(SchemaExtension):
 
 
 class CostLimit(SchemaExtension):
-    """Before execution: the operation's cost with its variables; `extensions.cost` if asked."""
+    """Before execution: the operation's cost and nodes with its variables; `extensions.cost`
+    if asked. The node limit is the services' (PARTNERGRAPH_MAX_NODES), MAX_NODES without."""
 
     def __init__(self) -> None:
-        self._cost: int | None = None
+        self._measured: Measure | None = None
+        self._max_nodes = MAX_NODES
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         operation = get_operation_ast(document, context.operation_name) if document else None
+        if isinstance(context.context, RequestContext):
+            self._max_nodes = context.context.services.max_nodes
         if context.result is None and document is not None and operation is not None:
             measured = _measure(context.schema._schema, document, operation, context.variables)
-            if measured is not None:
-                self._cost = measured.cost
-            refusal = _cost_refusal(measured)
+            self._measured = measured
+            refusal = _cost_refusal(measured, self._max_nodes)
             if refusal is not None:
                 context.result = ExecutionResult(data=None, errors=[_refusal(refusal, operation)])
         yield
 
     def get_results(self) -> dict[str, Any]:
         asked = (self.execution_context.operation_extensions or {}).get(COST_EXTENSION)
-        if asked is not True or self._cost is None:
+        measured = self._measured
+        if asked is not True or measured is None:
             return {}
-        return {COST_EXTENSION: {"pageReads": self._cost, "limit": MAX_COST}}
+        return {
+            COST_EXTENSION: {
+                "pageReads": measured.cost,
+                "limit": MAX_COST,
+                "nodes": measured.nodes,
+                "nodeLimit": self._max_nodes,
+            }
+        }
 
 
 _TOO_NESTED = "The document nests fragments too deeply to be measured."
@@ -105,7 +119,7 @@ def _structure_error(
     return _refusal(message, operation) if message else None
 
 
-def _cost_refusal(measured: Measure | None) -> str | None:
+def _cost_refusal(measured: Measure | None, max_nodes: int) -> str | None:
     if measured is None:
         return _TOO_NESTED
     if measured.too_many_ids is not None:
@@ -114,6 +128,11 @@ def _cost_refusal(measured: Measure | None) -> str | None:
         return (
             f"The document may cost {measured.cost} upstream page reads; the limit is "
             f"{MAX_COST}. Ask for smaller pages, fewer IDs or fewer nested lists."
+        )
+    if measured.nodes > max_nodes:
+        return (
+            f"The document may return {measured.nodes} nodes; the limit is {max_nodes}. "
+            "Ask for smaller pages, fewer aliases or fewer nested lists."
         )
     return None
 

@@ -104,6 +104,7 @@ def create_app(
         metrics=metrics,
         allowed_origins=settings.cors_origin_list,
         local_origins=_local_origins(settings),
+        max_answer_bytes=settings.max_answer_bytes,
     )
     routes: list[BaseRoute] = [
         Route("/", _to_graphiql),
@@ -205,6 +206,7 @@ def _services(
         scan_budget=settings.scan_budget,
         documents=state.documents,
         watchers=Watchers(state, settings.poll_interval),
+        max_nodes=settings.max_nodes,
     )
 
 

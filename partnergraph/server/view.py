@@ -25,6 +25,7 @@ from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
+from partnergraph.server.answer_limit import MAX_ANSWER_BYTES, too_large
 from partnergraph.server.answers import answer_key
 from partnergraph.server.metrics import Metrics
 from partnergraph.server.persisted import PersistedDocuments
@@ -57,10 +58,12 @@ class GraphQLView(GraphQL[RequestContext, None]):
         *,
         metrics: Metrics,
         local_origins: str | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
         **kwargs: Any,
     ) -> None:
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kwargs)
         self.metrics = metrics
+        self.max_answer_bytes = max_answer_bytes
         self._local_origins = re.compile(local_origins) if local_origins else None
         self._services = services
         self._graphiql_page = graphiql_page
@@ -111,7 +114,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
             await self._persisted.register(document, services.documents)
         refused = _refused(result)
         body = orjson.dumps(_formatted(result, refused))
-        if key is not None and answers is not None and not result.errors and not context.live:
+        if len(body) > self.max_answer_bytes:
+            body = orjson.dumps({"errors": [too_large(len(body), self.max_answer_bytes)]})
+        elif key is not None and answers is not None and not result.errors and not context.live:
             operation_name = record.operation_name if record is not None else None
             await answers.put(key, body, context.touched, operation_name)
         status = 400 if refused and media_type == GRAPHQL_RESPONSE else 200
