@@ -105,6 +105,8 @@ def create_app(
         allowed_origins=settings.cors_origin_list,
         local_origins=_local_origins(settings),
         max_answer_bytes=settings.max_answer_bytes,
+        max_sockets_per_client=settings.max_sockets_per_client,
+        max_subscriptions_per_token=settings.max_subscriptions_per_token,
     )
     routes: list[BaseRoute] = [
         Route("/", _to_graphiql),

@@ -2,17 +2,28 @@
 unread: sends already wait while the connection's write buffer is over its high-water mark
 (backpressure), and a client that reads nothing for `send_timeout` seconds is cut off.
 
+The kernel's send buffer of the connection is fixed at KERNEL_SEND_BUFFER: left to grow,
+it holds up to megabytes (net.ipv4.tcp_wmem) for a client that does not read before
+the write buffer above it fills and the wait begins.
+
 A close frame (or any reason) could only reach such a client behind what it has not read,
-so the connection is aborted, its buffer dropped: the client sees it reset, the
-application sees it gone, and its sends waiting on the buffer end.
+so the connection is reset (SO_LINGER 0: the kernel keeps none of its buffer either): the
+application sees the client gone, and its sends waiting on the buffer end.
 """
 
 import asyncio
+import socket
+import struct
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-__all__ = ["SEND_TIMEOUT", "UnreadSocketProtocol"]
+__all__ = ["KERNEL_SEND_BUFFER", "SEND_TIMEOUT", "UnreadSocketProtocol"]
+
+KERNEL_SEND_BUFFER = 256 * 1024
+"""Bytes of a WebSocket's kernel send buffer (Linux doubles it for its bookkeeping)."""
+_RESET = struct.pack("ii", 1, 0)
+"""SO_LINGER on, for 0 seconds: closing resets the connection, dropping what is unsent."""
 
 SEND_TIMEOUT = 30.0
 """Seconds a WebSocket may leave its write buffer full by default
@@ -27,6 +38,13 @@ class UnreadSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self._send_timeout = send_timeout
         self._stalled: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Fix the connection's kernel send buffer."""
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SEND_BUFFER)
+        super().connection_made(transport)
 
     def pause_writing(self) -> None:
         """The client has not read what it was sent: it has send_timeout seconds to."""
@@ -51,4 +69,7 @@ class UnreadSocketProtocol(WebSocketsSansIOProtocol):
 
     def _abort(self) -> None:
         self._stalled = None
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
         self.transport.abort()
