@@ -48,3 +48,18 @@ async def test_the_cost_extension_reports_the_nodes_and_their_limit(server: Serv
     assert served.body["extensions"] == {
         "cost": {"pageReads": 1, "limit": 150, "nodes": 5, "nodeLimit": MAX_NODES}
     }
+
+
+async def test_nodes_are_counted_with_the_variables_of_each_request(server: Server) -> None:
+    # A refusal with one request's variables is not kept with the document for the next.
+    aliased = " ".join(f"a{i}: permissions(first: $n) {{ ...P }}" for i in range(120))
+    query = (
+        f"query($b: ID!, $n: Int) {{ brand(igId: $b) {{ {aliased} }} }} "
+        f"fragment P on PermissionConnection {{ {FIELDS} }}"
+    )
+    brand = server.demo.big_brand
+    for n, codes in [(5, []), (100, ["QUERY_TOO_COMPLEX"]), (5, [])]:
+        served = await server.hostile({"query": query, "variables": {"b": brand, "n": n}})
+        assert served.codes == codes
+        if not codes:
+            assert len(served.body["data"]["brand"]["a119"]["nodes"]) == n
