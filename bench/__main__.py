@@ -14,6 +14,7 @@ BENCHMARKS = (
     "soak",
     "emulator_pages",
     "persisted_registrations",
+    "attacks",
 )
 
 

@@ -97,6 +97,12 @@ class QueryTooComplex(PartnergraphError):
     code = "QUERY_TOO_COMPLEX"
 
 
+class AnswerTooLarge(PartnergraphError):
+    """The answer ran to more bytes than one answer may take."""
+
+    code = "ANSWER_TOO_LARGE"
+
+
 class PersistedQueryNotFound(PartnergraphError):
     """A persisted-query hash this server has no document for: send the query with it."""
 

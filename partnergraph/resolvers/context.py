@@ -31,6 +31,8 @@ class Services:
     windows: Windows
     """Counted calls in sliding windows, shared by every instance (registrations per token)."""
     watchers: Watchers
+    max_nodes: int
+    """Nodes one answer may hold (PARTNERGRAPH_MAX_NODES)."""
 
     def credentials(self, token: str) -> Credentials:
         """The credentials of a token, with its keyed hash as scope."""

@@ -3,9 +3,10 @@
 A field that may read from the Graph API declares how (`Paged` for a
 connection, `PerId` for a lookup by IDs) in its Strawberry metadata; a field
 that declares nothing costs nothing. The walk measures an operation's cost in
-upstream page reads, its depth, its aliases and its root fields in time linear
-in the document: each fragment is measured once and scaled wherever it is
-spread, since a cost grows linearly with the number of items above it.
+upstream page reads, the nodes its answer may hold, its depth, its aliases and
+its root fields in time linear in the document: each fragment is measured once
+and scaled wherever it is spread, since a cost grows linearly with the number
+of items above it.
 """
 
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_ALIASES",
     "MAX_COST",
     "MAX_DEPTH",
+    "MAX_NODES",
     "MAX_ROOT_MUTATIONS",
     "Measure",
     "Paged",
@@ -51,6 +53,9 @@ MAX_DEPTH = 12
 """Levels of nested selections one operation may have."""
 MAX_COST = 150
 """Upstream page reads one operation may cost."""
+MAX_NODES = 10_100
+"""Nodes one answer may hold by default (PARTNERGRAPH_MAX_NODES): a page of 100 under each of
+100 items, the most queries/Viewer.graphql asks for."""
 MAX_ALIASES = 200
 """Aliases one operation may hold, fragments counted wherever they are spread."""
 MAX_ROOT_MUTATIONS = 5
@@ -132,6 +137,9 @@ class Measure:
 
     cost: int
     """Upstream page reads it may cost."""
+    nodes: int
+    """Items its answer may hold: for each connection or lookup by IDs, its page size (or
+    IDs) times those of the lists above it, as GitHub's node limit counts them."""
     depth: int
     """Levels of nested selections, the root's included."""
     aliases: int
@@ -144,11 +152,12 @@ class Measure:
 @dataclass(frozen=True, slots=True)
 class _Sum:
     cost: int
+    nodes: int
     levels: int  # selection sets nested below this one, introspection left out
     aliases: int
 
 
-_NOTHING = _Sum(0, 0, 0)
+_NOTHING = _Sum(0, 0, 0, 0)
 
 
 def measure(
@@ -163,6 +172,7 @@ def measure(
     total = walk.selection_set(operation.selection_set, root)
     return Measure(
         cost=total.cost,
+        nodes=total.nodes,
         depth=1 + total.levels,
         aliases=total.aliases,
         root_fields=_root_field_count(operation.selection_set, document_fragments),
@@ -187,7 +197,7 @@ class _Walk:
         self.too_many_ids: str | None = None
 
     def selection_set(self, node: SelectionSetNode, parent: GraphQLNamedType | None) -> _Sum:
-        cost = levels = aliases = 0
+        cost = nodes = levels = aliases = 0
         for selection in node.selections:
             if isinstance(selection, FieldNode):
                 if selection.alias is not None:
@@ -204,9 +214,10 @@ class _Walk:
             else:
                 continue
             cost += inner.cost
+            nodes += inner.nodes
             levels = max(levels, inner.levels)
             aliases += inner.aliases
-        return _Sum(cost, levels, aliases)
+        return _Sum(cost, nodes, levels, aliases)
 
     def _field(self, node: FieldNode, parent: GraphQLNamedType | None) -> _Sum:
         field = _field_of(parent, node.name.value)
@@ -216,10 +227,10 @@ class _Walk:
             node.selection_set, get_named_type(field.type) if field is not None else None
         )
         if node.name.value.startswith("__"):  # introspection reads the schema, not the Graph API
-            return _Sum(0, 0, inner.aliases)
+            return _Sum(0, 0, 0, inner.aliases)
         declared = declared_cost(field) if field is not None else None
         if declared is None:
-            return _Sum(inner.cost, inner.levels + 1, inner.aliases)
+            return _Sum(inner.cost, inner.nodes, inner.levels + 1, inner.aliases)
         if isinstance(declared, PerId) and self.too_many_ids is None:
             given = declared.count(node, self._variables)
             if given > declared.max_ids:
@@ -227,7 +238,12 @@ class _Walk:
                     f"`{node.name.value}` takes at most {declared.max_ids} IDs, not {given}."
                 )
         reads, items = declared.reads_and_items(node, self._variables)
-        return _Sum(reads + items * inner.cost, inner.levels + 1, inner.aliases)
+        return _Sum(
+            reads + items * inner.cost,
+            items * (1 + inner.nodes),
+            inner.levels + 1,
+            inner.aliases,
+        )
 
     def _fragment(self, name: str) -> _Sum:
         known = self._sums.get(name)

@@ -2,8 +2,11 @@
 
 Depth, aliases and the number of mutations are checked before graphql-core
 validates the document (some of its rules grow faster than the document:
-bounded input keeps them fast); the cost in upstream page reads is checked
-with the request's variables just before execution.
+bounded input keeps them fast), and so are the nodes its answer holds
+whatever its variables: a document asking for a huge answer is refused before
+it costs a validation (and the refusal is kept with the document, as its
+validation errors are). The cost in upstream page reads and the nodes with
+the request's variables are checked just before execution.
 """
 
 from collections.abc import Iterator, Mapping
@@ -22,10 +25,12 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
 from partnergraph.errors import QueryTooComplex
+from partnergraph.resolvers.context import RequestContext
 from partnergraph.schema.complexity import (
     MAX_ALIASES,
     MAX_COST,
     MAX_DEPTH,
+    MAX_NODES,
     MAX_ROOT_MUTATIONS,
     Measure,
     measure,
@@ -38,16 +43,17 @@ COST_EXTENSION = "cost"
 
 
 class StructureLimits(SchemaExtension):
-    """Before validation: every operation's depth, aliases and number of mutations."""
+    """Before validation: every operation's depth, aliases, number of mutations and nodes."""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         if context.pre_execution_errors is None and document is not None:
+            schema, max_nodes = context.schema._schema, _max_nodes(context.context)
             errors = [
                 error
                 for operation in _operations(document)
-                if (error := _structure_error(context.schema._schema, document, operation))
+                if (error := _structure_error(schema, document, operation, max_nodes))
             ]
             if errors:
                 context.pre_execution_errors = errors
@@ -55,36 +61,54 @@ class StructureLimits(SchemaExtension):
 
 
 class CostLimit(SchemaExtension):
-    """Before execution: the operation's cost with its variables; `extensions.cost` if asked."""
+    """Before execution: the operation's cost and nodes with its variables; `extensions.cost`
+    (its page reads and nodes, and their limits) if asked."""
 
     def __init__(self) -> None:
-        self._cost: int | None = None
+        self._measured: Measure | None = None
+        self._max_nodes = MAX_NODES
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         document = context.graphql_document
         operation = get_operation_ast(document, context.operation_name) if document else None
+        self._max_nodes = _max_nodes(context.context)
         if context.result is None and document is not None and operation is not None:
             measured = _measure(context.schema._schema, document, operation, context.variables)
-            if measured is not None:
-                self._cost = measured.cost
-            refusal = _cost_refusal(measured)
+            self._measured = measured
+            refusal = _cost_refusal(measured, self._max_nodes)
             if refusal is not None:
                 context.result = ExecutionResult(data=None, errors=[_refusal(refusal, operation)])
         yield
 
     def get_results(self) -> dict[str, Any]:
         asked = (self.execution_context.operation_extensions or {}).get(COST_EXTENSION)
-        if asked is not True or self._cost is None:
+        measured = self._measured
+        if asked is not True or measured is None:
             return {}
-        return {COST_EXTENSION: {"pageReads": self._cost, "limit": MAX_COST}}
+        return {
+            COST_EXTENSION: {
+                "pageReads": measured.cost,
+                "limit": MAX_COST,
+                "nodes": measured.nodes,
+                "nodeLimit": self._max_nodes,
+            }
+        }
 
 
 _TOO_NESTED = "The document nests fragments too deeply to be measured."
 
 
+def _max_nodes(context: object) -> int:
+    """The nodes an answer may hold: the services' setting, MAX_NODES without them."""
+    return context.services.max_nodes if isinstance(context, RequestContext) else MAX_NODES
+
+
 def _structure_error(
-    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    max_nodes: int,
 ) -> GraphQLError | None:
     measured = _measure(schema, document, operation, None)
     if measured is None:
@@ -100,12 +124,32 @@ def _structure_error(
             f"The document runs {measured.root_fields} mutations; the limit is "
             f"{MAX_ROOT_MUTATIONS}. Send more in one bulk mutation, or in several documents."
         )
+    elif (least := _least_nodes(schema, document, operation)) > max_nodes:
+        message = _too_many_nodes(least, max_nodes)
     else:
         message = None
     return _refusal(message, operation) if message else None
 
 
-def _cost_refusal(measured: Measure | None) -> str | None:
+def _least_nodes(
+    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
+) -> int:
+    """The fewest nodes the operation's answer may hold, whatever its variables: each
+    variable taken as 1 (the smallest page size, a single ID)."""
+    definitions = operation.variable_definitions or ()
+    least = {definition.variable.name.value: 1 for definition in definitions}
+    measured = _measure(schema, document, operation, least)
+    return measured.nodes if measured is not None else 0
+
+
+def _too_many_nodes(nodes: int, max_nodes: int) -> str:
+    return (
+        f"The document may return {nodes} nodes; the limit is {max_nodes}. "
+        "Ask for smaller pages, fewer aliases or fewer nested lists."
+    )
+
+
+def _cost_refusal(measured: Measure | None, max_nodes: int) -> str | None:
     if measured is None:
         return _TOO_NESTED
     if measured.too_many_ids is not None:
@@ -115,6 +159,8 @@ def _cost_refusal(measured: Measure | None) -> str | None:
             f"The document may cost {measured.cost} upstream page reads; the limit is "
             f"{MAX_COST}. Ask for smaller pages, fewer IDs or fewer nested lists."
         )
+    if measured.nodes > max_nodes:
+        return _too_many_nodes(measured.nodes, max_nodes)
     return None
 
 

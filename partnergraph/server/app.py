@@ -119,6 +119,9 @@ def create_app(
         metrics=metrics,
         allowed_origins=settings.cors_origin_list,
         local_origins=_local_origins(settings),
+        max_answer_bytes=settings.max_answer_bytes,
+        max_sockets_per_client=settings.max_sockets_per_client,
+        max_subscriptions_per_token=settings.max_subscriptions_per_token,
     )
     routes: list[BaseRoute] = [
         Route("/", _to_graphiql),
@@ -221,6 +224,7 @@ def _services(
         documents=state.documents,
         windows=state.windows,
         watchers=Watchers(state, settings.poll_interval),
+        max_nodes=settings.max_nodes,
     )
 
 

@@ -79,6 +79,32 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="persisted queries one token may register per minute (60)",
     )
+    serve.add_argument("--max-nodes", type=int, help="nodes one answer may hold (10000)")
+    serve.add_argument("--max-answer-bytes", type=int, help="bytes one answer may take (4194304)")
+    serve.add_argument(
+        "--head-timeout", type=float, help="seconds a request's head may take to arrive (10)"
+    )
+    serve.add_argument(
+        "--body-timeout", type=float, help="seconds a request's body may take to arrive (30)"
+    )
+    serve.add_argument(
+        "--keep-alive-timeout", type=float, help="seconds an idle connection is held (5)"
+    )
+    serve.add_argument(
+        "--socket-send-timeout",
+        type=float,
+        help="seconds a WebSocket may leave answers unread before it is closed (30)",
+    )
+    serve.add_argument(
+        "--max-sockets-per-client",
+        type=int,
+        help="WebSocket connections one client address may hold (20)",
+    )
+    serve.add_argument(
+        "--max-subscriptions-per-token",
+        type=int,
+        help="subscriptions one token may hold open (100)",
+    )
     serve.set_defaults(run=_serve)
 
     emulator = commands.add_parser("emulator", help="run the Graph API emulator alone")
@@ -111,6 +137,14 @@ def _serve(args: argparse.Namespace) -> None:
         cors_origins=args.cors_origins,
         trusted_documents=args.trusted_documents,
         persisted_registrations_per_minute=args.persisted_registrations_per_minute,
+        max_nodes=args.max_nodes,
+        max_answer_bytes=args.max_answer_bytes,
+        head_timeout=args.head_timeout,
+        body_timeout=args.body_timeout,
+        keep_alive_timeout=args.keep_alive_timeout,
+        socket_send_timeout=args.socket_send_timeout,
+        max_sockets_per_client=args.max_sockets_per_client,
+        max_subscriptions_per_token=args.max_subscriptions_per_token,
     )
     if args.workers < 1:
         raise SettingsError("--workers must be at least 1")
@@ -136,6 +170,12 @@ def _serve(args: argparse.Namespace) -> None:
     )
     url = listen.url_of(sock)
     banner = [f"  {label:<10} {url}{path}" for label, path in _ENDPOINTS]
+    timeouts = listen.Timeouts(
+        head=settings.head_timeout,
+        body=settings.body_timeout,
+        keep_alive=settings.keep_alive_timeout,
+        socket_send=settings.socket_send_timeout,
+    )
     if args.workers > 1:
         os.environ.update(settings.to_env())
         listen.serve(
@@ -144,10 +184,11 @@ def _serve(args: argparse.Namespace) -> None:
             name="partnergraph",
             workers=args.workers,
             banner=banner,
+            timeouts=timeouts,
         )
     else:
         app = create_app(settings, public_url=url)
-        listen.serve(app, sock, name="partnergraph", banner=banner)
+        listen.serve(app, sock, name="partnergraph", banner=banner, timeouts=timeouts)
 
 
 def worker_app() -> Starlette:

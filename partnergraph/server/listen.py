@@ -1,19 +1,37 @@
 """Runs an ASGI app under uvicorn on a socket bound before start, announcing its URL."""
 
 import errno
+import functools
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from partnergraph.errors import SettingsError
-from partnergraph.server.headers import BoundedHeadersProtocol
+from partnergraph.server.headers import BODY_TIMEOUT, HEAD_TIMEOUT, BoundedHeadersProtocol
 from partnergraph.server.limits import MAX_BODY_BYTES
+from partnergraph.server.unread import SEND_TIMEOUT, UnreadSocketProtocol
 
 _NOT_HERE = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 """Bind errors of an address this machine does not have, whatever the port."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long a connection may keep the server waiting, in seconds."""
+
+    head: float = HEAD_TIMEOUT
+    """For a request's line and headers."""
+    body: float = BODY_TIMEOUT
+    """For a request's body."""
+    keep_alive: float = 5.0
+    """Idle between requests (uvicorn's timeout_keep_alive)."""
+    socket_send: float = SEND_TIMEOUT
+    """For a WebSocket client to read what it was sent."""
 
 
 def bind(
@@ -65,16 +83,24 @@ def serve(
     name: str,
     workers: int = 1,
     banner: Sequence[str] = (),
+    timeouts: Timeouts = Timeouts(),
 ) -> None:
     """Serve app on sock until interrupted, printing `<name> listening on <url>` first.
 
     `app` is an app, or with several workers an import string of an app factory;
     `banner` lines are printed after the first. Logging is left as the caller set it up.
     """
+    # Partials of module-level classes: a worker process of several gets them pickled.
+    http: Any = functools.partial(
+        BoundedHeadersProtocol, head_timeout=timeouts.head, body_timeout=timeouts.body
+    )
+    ws: Any = functools.partial(UnreadSocketProtocol, send_timeout=timeouts.socket_send)
     print("\n".join([f"{name} listening on {url_of(sock)}", *banner]), flush=True)
     config = uvicorn.Config(
         app,
-        http=BoundedHeadersProtocol,
+        http=http,
+        ws=ws,
+        timeout_keep_alive=timeouts.keep_alive,  # type: ignore[arg-type]  # call_later takes a float
         ws_max_size=MAX_BODY_BYTES,  # a WebSocket message is bounded like a request body
         workers=workers,
         factory=isinstance(app, str),

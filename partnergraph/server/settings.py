@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from partnergraph.errors import SettingsError
+from partnergraph.schema.complexity import MAX_NODES
+from partnergraph.server.answer_limit import MAX_ANSWER_BYTES
 from partnergraph.server.persisted import read_manifest
 
 _PREFIX = "PARTNERGRAPH_"
@@ -18,6 +20,13 @@ _GUARDED = ("graph_url", "app_secret", "redis_url", "cors_origins")
 _PLACEHOLDER = re.compile(r"…|\.\.\.|<[^<>]*>|change[-_]?me|(?<![a-z0-9])your[-_]", re.I)
 """A placeholder: `…` or `...`, anything in angle brackets, `changeme` (or `change-me`,
 `change_me`), or a word starting `your-` or `your_`, in any case."""
+_AT_LEAST_ONE = (
+    "max_nodes",
+    "max_answer_bytes",
+    "max_sockets_per_client",
+    "max_subscriptions_per_token",
+)
+_MORE_THAN_ZERO = ("head_timeout", "body_timeout", "keep_alive_timeout", "socket_send_timeout")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,22 @@ class Settings:
     """A manifest of the only documents to run ({"<sha256>": "<document>"}); unset runs any."""
     persisted_registrations_per_minute: int = 60
     """Persisted queries (APQ) one token may register per minute, across instances."""
+    max_nodes: int = MAX_NODES
+    """Nodes one answer may hold (each connection's page size times the lists above it)."""
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+    """Bytes one answer may take; a longer one is replaced by an ANSWER_TOO_LARGE error."""
+    head_timeout: float = 10.0
+    """Seconds a request's line and headers may take to arrive (HTTP 408 past them)."""
+    body_timeout: float = 30.0
+    """Seconds a request's body may take to arrive (HTTP 408 past them)."""
+    keep_alive_timeout: float = 5.0
+    """Seconds an idle keep-alive connection is held."""
+    socket_send_timeout: float = 30.0
+    """Seconds a WebSocket may leave what the server sends it unread before it is closed."""
+    max_sockets_per_client: int = 20
+    """WebSocket connections one client address may hold open at once."""
+    max_subscriptions_per_token: int = 100
+    """Subscriptions one token may hold open at once in this process."""
 
     @property
     def demo_mode(self) -> bool:
@@ -93,6 +118,12 @@ class Settings:
             )
         if self.scan_budget < 1:
             raise SettingsError("PARTNERGRAPH_SCAN_BUDGET must be at least 1")
+        for name in _AT_LEAST_ONE:
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{_PREFIX}{name.upper()} must be at least 1")
+        for name in _MORE_THAN_ZERO:
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{_PREFIX}{name.upper()} must be more than 0 seconds")
         if self.redis_url is not None and not self.redis_url.startswith(
             ("redis://", "rediss://", "unix://")
         ):

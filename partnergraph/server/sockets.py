@@ -1,13 +1,16 @@
 """graphql-transport-ws as Strawberry speaks it, with malformed messages refused, close
-reasons that fit a frame, and each operation recorded."""
+reasons that fit a frame, each operation recorded, a few queries run at once per connection,
+subscriptions capped per token and answers capped in size."""
 
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
-from graphql import GraphQLError, GraphQLFormattedError
+from graphql import GraphQLError, GraphQLFormattedError, OperationType, get_operation_ast
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -23,6 +26,7 @@ from partnergraph.resolvers.context import RequestContext
 from partnergraph.schema.build import documents, unpicked_operation
 from partnergraph.schema.errors import INTERNAL_MESSAGE, coded, shown
 from partnergraph.server.access import request_id
+from partnergraph.server.answer_limit import too_large
 from partnergraph.server.request import Params, typed
 from partnergraph.telemetry import RequestRecord
 
@@ -40,6 +44,10 @@ _REASON_BYTES = 123
 _LIMIT_REACHED = "Subscription limit reached"
 """The one error Strawberry's handler sends itself: an operation past those a connection
 runs at once."""
+RUNNING_AT_ONCE = 4
+"""Queries and mutations one connection runs at once; the others wait their turn, holding
+no answer. Each answer waits for the client to read the one before (backpressure), so a
+connection holds at most this many answers."""
 
 
 class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
@@ -48,6 +56,12 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
     the connection's and the metrics."""
 
     view: "GraphQLView"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._running = asyncio.Semaphore(RUNNING_AT_ONCE)
+        self._places: dict[str, _Place] = {}
+        """The subscriptions of this connection counted in their token's tally, by id."""
 
     async def handle_message(self, message: Message) -> None:
         """Handle a message, unless it is not one of graphql-transport-ws's shapes (4400):
@@ -114,22 +128,101 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
         record = RequestRecord(connection.request_id if connection else request_id(None))
         with telemetry.recording(record):
             try:
-                await super().run_operation(operation)
+                if _kind(operation) is OperationType.SUBSCRIPTION:
+                    await self._subscribe(operation)
+                else:
+                    async with self._running:
+                        await super().run_operation(operation)
             finally:
                 if connection is not None:
                     connection.upstream_calls += record.upstream_calls
                 self.view.metrics.operation(record.operation_name, record.outcome(_ACCEPTED))
 
+    async def handle_task_exception(self, error: Exception) -> None:
+        """Log an operation's failure, but not a client gone while it was sent its answer."""
+        if not isinstance(error, WebSocketDisconnected):
+            await super().handle_task_exception(error)
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        """End an operation (completed by the client, or the connection closed); a
+        subscription's place in its token's count is free at once."""
+        self._give_back(operation_id, self._places.get(operation_id))
+        await super().cleanup_operation(operation_id)
+
+    def _give_back(self, operation_id: str, place: "_Place | None") -> None:
+        if place is not None and self._places.get(operation_id) is place:
+            del self._places[operation_id]
+            self.view.subscriptions.give_back(place.token)
+
+    async def _subscribe(self, operation: Operation[RequestContext, None]) -> None:
+        """Run a subscription, unless its token holds as many open as it may (an error)."""
+        subscriptions = self.view.subscriptions
+        place = _Place(self.context.scope or "")
+        if not subscriptions.take(place.token):
+            message = (
+                f"The token holds {subscriptions.cap} subscriptions open; the limit is "
+                f"{subscriptions.cap}. Complete one before subscribing again."
+            )
+            extensions = telemetry.error_extensions({"code": QueryTooComplex.code})
+            await operation.send_initial_errors([GraphQLError(message, extensions=extensions)])
+            return
+        self._places[operation.id] = place
+        try:
+            await super().run_operation(operation)
+        finally:
+            self._give_back(operation.id, place)
+
+
+class _Place:
+    """A subscription's place in its token's count (each one a distinct object, so that an
+    operation id used again is not given back by the operation that used it before)."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
 
 class BoundedClose(ASGIWebSocketAdapter):
     """Cuts a close reason to what a close frame holds: Strawberry's quote what the client
-    sent (an id, an operation name), and a longer one would drop the connection unclosed."""
+    sent (an id, an operation name), and a longer one would drop the connection unclosed.
+    Replaces a `next` message over the view's answer limit by an ANSWER_TOO_LARGE error."""
+
+    def __init__(self, view: Any, request: WebSocket, response: WebSocket) -> None:
+        super().__init__(view, request, response)
+        self._max_bytes: int = cast("GraphQLView", view).max_answer_bytes
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        """Send a message, an answer over the limit replaced by the error saying so."""
+        encoded = self.view.encode_json(message)
+        size = len(encoded) if isinstance(encoded, bytes) else len(encoded.encode())
+        if size > self._max_bytes and message.get("type") == "next":
+            payload = {"data": None, "errors": [too_large(size, self._max_bytes)]}
+            encoded = self.view.encode_json({**message, "payload": payload})
+        try:
+            if isinstance(encoded, bytes):
+                await self.ws.send_bytes(encoded)
+            else:
+                await self.ws.send_text(encoded)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def close(self, code: int, reason: str) -> None:
         """Close the socket with code and as much of reason, shown as error messages are, as a
         close frame holds."""
         cut = shown(reason).encode()[:_REASON_BYTES].decode(errors="ignore")
         await super().close(code, cut)
+
+
+def _kind(operation: Operation[RequestContext, None]) -> OperationType | None:
+    """The type of operation a subscribe message runs (its document parsed and cached when
+    the message came), None when the document names none."""
+    try:
+        document = documents.parsed(operation.query).document
+    except GraphQLError:
+        return None  # answered as Strawberry answers it
+    found = get_operation_ast(document, operation.operation_name)
+    return found.operation if found is not None else None
 
 
 def _coded(error: GraphQLFormattedError) -> GraphQLFormattedError:

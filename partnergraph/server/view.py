@@ -31,6 +31,7 @@ from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded
+from partnergraph.server.answer_limit import MAX_ANSWER_BYTES, too_large
 from partnergraph.server.answers import answer_key
 from partnergraph.server.metrics import Metrics
 from partnergraph.server.persisted import PersistedDocuments
@@ -42,10 +43,13 @@ from partnergraph.server.request import (
     shows_graphiql,
 )
 from partnergraph.server.sockets import BoundedClose, SocketHandler
+from partnergraph.server.tallies import Tally
 
 _SCHEMES = ("bearer", "oauth")
 _BY_POST = frozenset({OperationType.QUERY, OperationType.MUTATION})
 _BY_GET = frozenset({OperationType.QUERY})
+_TRY_AGAIN_LATER = 1013
+"""The WebSocket close code of a connection past its client address's cap."""
 
 
 class GraphQLView(GraphQL[RequestContext, None]):
@@ -63,18 +67,26 @@ class GraphQLView(GraphQL[RequestContext, None]):
         *,
         metrics: Metrics,
         local_origins: str | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        max_sockets_per_client: int = 20,
+        max_subscriptions_per_token: int = 100,
         **kwargs: Any,
     ) -> None:
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kwargs)
         self.metrics = metrics
+        self.max_answer_bytes = max_answer_bytes
+        self.sockets = Tally(max_sockets_per_client)
+        """WebSocket connections open per client address."""
+        self.subscriptions = Tally(max_subscriptions_per_token)
+        """Subscriptions open per token scope."""
         self._local_origins = re.compile(local_origins) if local_origins else None
         self._services = services
         self._graphiql_page = graphiql_page
         self.persisted = persisted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+        if scope["type"] == "websocket":
+            await self._socket(scope, receive, send)
             return
         request = Request(scope, receive)
         if shows_graphiql(request):
@@ -86,6 +98,23 @@ class GraphQLView(GraphQL[RequestContext, None]):
             except PartnergraphError as error:
                 response = _refusal(error, media_type)
         await response(scope, receive, send)
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket connection, unless its client address holds as many open as it may:
+        then it is accepted and closed with 1013 (Try Again Later) and the reason."""
+        client = scope.get("client")
+        address = str(client[0]) if client else ""
+        if not self.sockets.take(address):
+            socket = WebSocket(scope, receive, send)
+            asked = GRAPHQL_TRANSPORT_WS_PROTOCOL in scope.get("subprotocols", ())
+            await socket.accept(GRAPHQL_TRANSPORT_WS_PROTOCOL if asked else None)
+            reason = f"This address holds {self.sockets.cap} WebSocket connections, the limit."
+            await socket.close(_TRY_AGAIN_LATER, reason)
+            return
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.sockets.give_back(address)
 
     async def _answer(self, request: Request, media_type: str) -> Response:
         """The answer to a GraphQL request; raises the PartnergraphError that refuses one."""
@@ -117,7 +146,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
             await self.persisted.register(document, services.documents)
         refused = _refused(result)
         body = orjson.dumps(_formatted(result, refused))
-        if key is not None and answers is not None and not result.errors and not context.live:
+        if len(body) > self.max_answer_bytes:
+            body = orjson.dumps({"errors": [too_large(len(body), self.max_answer_bytes)]})
+        elif key is not None and answers is not None and not result.errors and not context.live:
             operation_name = record.operation_name if record is not None else None
             await answers.put(key, body, context.touched, operation_name)
         status = 400 if refused and media_type == GRAPHQL_RESPONSE else 200

@@ -273,5 +273,7 @@ async def test_the_cost_is_in_the_answer_when_the_client_asks(api: Api, demo: De
         costed = (await api.http.post("/graphql", json=asked, headers=headers)).json()
         assert "extensions" not in plain
         assert costed["data"] == plain["data"]
-        # three reads by ID, and under each a permissions page
-        assert costed["extensions"] == {"cost": {"pageReads": 6, "limit": 150}}
+        # three reads by ID, and under each a permissions page (of 10: no `first` given)
+        assert costed["extensions"] == {
+            "cost": {"pageReads": 6, "limit": 150, "nodes": 3 + 3 * 10, "nodeLimit": 10_100}
+        }

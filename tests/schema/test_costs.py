@@ -116,3 +116,22 @@ def test_variables_that_are_not_an_object_count_as_unknown() -> None:
         f"{{ nodes {{ {INVITES} }} }} }} }}"
     )
     assert _measure(nested, [1]).cost == _measure(nested, "n").cost == 1 + 100
+
+
+def test_nodes_count_each_page_times_the_lists_above_it() -> None:
+    nested = _measure(
+        f'{{ brand(igId: "1") {{ permissions(first: 4) {{ nodes {{ {INVITES} }} }} }} }}'
+    )
+    assert nested.nodes == 4 + 4 * 3  # four permissions, three invites under each
+    aliased = _measure(
+        '{ brand(igId: "1") { '
+        + " ".join(f"a{i}: permissions(first: 100) {{ nodes {{ id }} }}" for i in range(150))
+        + " } }"
+    )
+    assert (aliased.cost, aliased.nodes) == (150, 150 * 100)  # within the cost, not the nodes
+    spread = _measure(
+        '{ nodes(ids: ["1", "2"]) { ...B } } '
+        "fragment B on Brand { permissions(first: 5) { nodes { id } } }"
+    )
+    assert spread.nodes == 2 + 2 * 5
+    assert _measure("{ __schema { types { name } } rateLimit { appCallCount } }").nodes == 0
