@@ -160,7 +160,6 @@ async def _shared_state(settings: Settings, observer: RequestObserver) -> Shared
             settings.redis_url,
             ttl=settings.cache_ttl,
             max_entries=settings.cache_max_entries,
-            lease=settings.upstream_timeout,
             on_join=on_join,
         )
     return in_memory(

@@ -118,6 +118,40 @@ async def test_a_lease_of_a_killed_instance_does_not_block_the_key_past_the_upst
     assert len(body["data"]["brand"]["permissions"]["edges"]) == 7
 
 
+@pytest.mark.parametrize("stop", [signal.SIGSTOP, signal.SIGKILL])
+async def test_waiters_notice_a_stopped_or_killed_holder_within_one_short_lease(
+    start_instances: Callable[..., list[Server]],
+    emulator: httpx.AsyncClient,
+    demo: Demo,
+    stop: signal.Signals,
+) -> None:
+    a, b = start_instances()  # the default upstream timeout: 10 s
+    await emulator.post("/admin/stats/reset")
+    await emulator.post("/admin/faults", json={"latencyMs": 8000, "count": 1})
+    async with _clients([a, b], demo.agency) as (client_a, client_b):
+        held = asyncio.create_task(_run(client_a, QUERY, brand=demo.big_brand, first=7))
+        async with asyncio.timeout(10):
+            # a holds the lease once the emulator has its read; the emulator has no hook.
+            while (await _stats(emulator))["total"] < 1:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)  # sleep-ok: polls another process
+        os.kill(a.process.pid, stop)
+        try:
+            # A lease of the upstream timeout kept b waiting 10 s; a lease of 2 s, about 2 s.
+            async with asyncio.timeout(6):
+                body = await _run(client_b, QUERY, brand=demo.big_brand, first=7)
+        finally:
+            if stop == signal.SIGSTOP:
+                os.kill(a.process.pid, signal.SIGCONT)
+        if stop == signal.SIGSTOP:
+            assert "errors" not in await held  # the holder, resumed, answers too
+        else:
+            with pytest.raises(httpx.TransportError):
+                await held
+    assert "errors" not in body
+    assert len(body["data"]["brand"]["permissions"]["edges"]) == 7
+    assert (await _stats(emulator))["total"] == 2  # the holder's read, and the waiter's own
+
+
 async def test_redis_killed_under_load_and_restarted_fails_no_request(
     start_instances: Callable[..., list[Server]],
     emulator: httpx.AsyncClient,
