@@ -51,6 +51,15 @@ class RequestContext:
     """Whether the answer must not be reused: partnergraph.schema.caching decides it."""
     _pages: PageLoader | None = field(default=None, repr=False)
 
+    def operation(self) -> "RequestContext":
+        """A context for one operation of this one's WebSocket connection: the same caller,
+        nothing read yet, as each HTTP request starts."""
+        return RequestContext(
+            services=self.services,
+            credentials=self.credentials,
+            connection_params=self.connection_params,
+        )
+
     @property
     def scope(self) -> str | None:
         """The caller's token scope, if it sent a token."""
