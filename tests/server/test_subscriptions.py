@@ -129,7 +129,8 @@ async def _shared_brand(demo: Demo) -> str:
     """A brand both the agency's token and the in-house token manage."""
     in_house = next(t for t in demo.state["tokens"] if t["token"] == demo.in_house)
     agency = next(t for t in demo.state["tokens"] if t["token"] == demo.agency)
-    return next(brand for brand in in_house["brandIds"] if brand in agency["brandIds"])
+    shared: str = next(b for b in in_house["brandIds"] if b in agency["brandIds"])
+    return shared
 
 
 async def _change_a_status(emulator: httpx.AsyncClient, token: str, brand: str) -> str:
