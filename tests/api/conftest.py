@@ -10,6 +10,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
+from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.server.app import create_app
 from partnergraph.server.settings import Settings
 from tests.demo import Demo
@@ -85,13 +86,14 @@ ApiFactory = Callable[..., AbstractAsyncContextManager[Api]]
 
 @pytest.fixture
 def make_api(emulator_url: str, emulator: httpx.AsyncClient, demo: Demo) -> ApiFactory:
-    """Builds apps with settings overrides, each with fresh caches, on the reset emulator."""
+    """Builds apps with settings overrides (and the wall clock of their state), each with
+    fresh caches, on the reset emulator."""
 
     @asynccontextmanager
-    async def make(**overrides: Any) -> AsyncIterator[Api]:
+    async def make(state_clock: Clock = wall_clock, **overrides: Any) -> AsyncIterator[Api]:
         settings = Settings(**{"graph_url": emulator_url, **overrides})
         async with (
-            LifespanManager(create_app(settings)) as manager,
+            LifespanManager(create_app(settings, state_clock=state_clock)) as manager,
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=manager.app), base_url="http://partnergraph"
             ) as http,
