@@ -20,6 +20,8 @@ QUERY = """query($brand: ID!, $first: Int) { brand(igId: $brand) { permissions(f
 BY_CREATOR = """query($brand: ID!, $username: String) { brand(igId: $brand) {
   permissions(creatorUsername: $username) { nodes { id graphId status } } } }"""
 INVITES = "query($id: ID!) { creator(igId: $id) { invites(first: 1) { edges { cursor } } } }"
+SIZED_INVITES = """query($id: ID!, $n: Int) { creator(igId: $id) { invites(first: $n) {
+  edges { cursor } } } }"""
 REQUEST = """mutation($brand: ID!, $username: String!) { requestPermission(input: {
   brandId: $brand, creatorUsername: $username }) { userErrors { code } permission { graphId } } }"""
 
@@ -116,6 +118,38 @@ async def test_a_lease_of_a_killed_instance_does_not_block_the_key_past_the_upst
             body = await _run(client_b, QUERY, brand=demo.big_brand, first=7)
     assert "errors" not in body
     assert len(body["data"]["brand"]["permissions"]["edges"]) == 7
+
+
+async def test_invite_reads_stay_within_the_daily_limit_when_redis_loses_its_state(
+    start_instances: Callable[..., list[Server]],
+    emulator: httpx.AsyncClient,
+    demo: Demo,
+    redis: RedisServer,
+) -> None:
+    servers = start_instances(PARTNERGRAPH_CACHE_TTL="0")
+    await emulator.post("/admin/stats/reset")
+    answered: list[str] = []
+    flush_at = {60, 150, 240, 290}
+
+    async def reader(number: int, clients: list[httpx.AsyncClient]) -> None:
+        for i in range(90):
+            # A page size of its own: concurrent identical reads would share one call.
+            body = await _run(
+                clients[(number + i) % 2], SIZED_INVITES, id=demo.creator_id, n=number + 1
+            )
+            errors = body.get("errors")
+            answered.append(errors[0]["extensions"]["code"] if errors else "ok")
+            if len(answered) in flush_at:
+                redis.flush()  # FLUSHALL: every window, usage report and lease is gone
+
+    async with _clients(servers, demo.creator_token) as clients:
+        async with asyncio.timeout(60):
+            await asyncio.gather(*(reader(n, clients) for n in range(4)))
+    reads = (await _stats(emulator))["byEdge"]["collaboration_invites"]["GET"]
+    assert len(answered) == 360
+    assert reads <= 300  # the Graph API's daily limit, whatever Redis forgot
+    assert answered.count("ok") == reads  # and none of them refused upstream (80002)
+    assert set(answered) == {"ok", "RATE_LIMITED"}
 
 
 @pytest.mark.parametrize("stop", [signal.SIGSTOP, signal.SIGKILL])
