@@ -75,10 +75,10 @@ class PageLoader:
             self._touched[key.owner] = await self._cache.generation(key.owner)
         cache_key = f"{self._credentials.scope}|{key.edge}|{key.params}"
         read = self._cache.refresh if self._fresh else self._cache.read
+        body: Body
         body, read_at = await read(key.owner, cache_key, lambda: self._enqueue(key))
         self._read_at(read_at)
-        page: Body = body
-        return page
+        return body
 
     async def _enqueue(self, key: PageKey) -> Body:
         spending: AbstractAsyncContextManager[None] = (
