@@ -1,4 +1,5 @@
-"""The admin API under `/admin`: state, stats, acting as creator or media owner, faults, sizes."""
+"""The admin API under `/admin`: state, stats, acting as creator, media owner or user, faults,
+sizes."""
 
 import json
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,7 @@ class AdminApi:
             Route("/admin/invites", self._guard(self.add_invite), methods=["POST"]),
             Route("/admin/faults", self._guard(self.add_fault), methods=["POST"]),
             Route("/admin/faults", self._guard(self.clear_faults), methods=["DELETE"]),
+            Route("/admin/tokens/revoke", self._guard(self.revoke_token), methods=["POST"]),
             Route("/admin/reset", self._guard(self.reset), methods=["POST"]),
             Route("/admin/grow", self._guard(self.grow), methods=["POST"]),
         ]
@@ -120,6 +122,14 @@ class AdminApi:
     async def clear_faults(self, request: Request) -> JSONResponse:
         """Remove every fault."""
         self._emulator.faults.clear()
+        return JSONResponse({"success": True})
+
+    async def revoke_token(self, request: Request) -> JSONResponse:
+        """Act as the user revoking the app: the token answers code 190 from now on."""
+        token = _text(await _json(request), "token")
+        if token not in self._emulator.store.tokens:
+            raise AdminError("no such token", 404)
+        self._emulator.store.revoked.add(token)
         return JSONResponse({"success": True})
 
     async def reset(self, request: Request) -> JSONResponse:

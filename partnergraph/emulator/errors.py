@@ -105,6 +105,16 @@ def expired_token() -> GraphError:
     )
 
 
+def revoked_token() -> GraphError:
+    """A token whose user revoked the app: its session was invalidated."""
+    return GraphError(
+        190,
+        "Error validating access token: The session has been invalidated because the user "
+        "changed their password or Facebook has changed the session for security reasons.",
+        subcode=460,
+    )
+
+
 def unsupported(method: str, object_id: str) -> GraphError:
     """An object that does not exist, cannot be seen, or does not support the method."""
     return GraphError(

@@ -14,6 +14,7 @@ from partnergraph.emulator.errors import (
     internal,
     missing_token,
     nonexisting_field,
+    revoked_token,
     unknown_path,
     unsupported,
 )
@@ -77,9 +78,11 @@ def failure(emulator: Emulator, error: EmulatorError) -> Answer:
 
 
 def authenticate(store: Store, token: str | None) -> Token:
-    """The token a call carries; 104 without one, 190 for an unknown or expired one."""
+    """The token a call carries; 104 without one, 190 for an unknown, revoked or expired one."""
     if token is None:
         raise missing_token()
+    if token in store.revoked:
+        raise revoked_token()
     found = store.tokens.get(token)
     if found is None:
         raise bad_token()

@@ -142,6 +142,7 @@ class Store:
         self.brands: dict[str, Brand] = {}
         self.creators: dict[str, Creator] = {}
         self.tokens: dict[str, Token] = {}
+        self.revoked: set[str] = set()
         self.permissions: dict[str, Permission] = {}
         self.users: dict[str, User] = {}
         self.pages: dict[str, Page] = {}

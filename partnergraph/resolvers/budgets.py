@@ -14,6 +14,8 @@ from partnergraph.resolvers.upstream.errors import refused
 __all__ = ["DAY", "LIMITS", "BudgetKind", "BudgetUse", "DailyBudgets"]
 
 DAY = 24 * 60 * 60.0
+_USER_LIMIT_REACHED = 80002
+"""The Graph API's code for a per-Instagram-user limit spent."""
 
 
 class BudgetKind(StrEnum):
@@ -55,6 +57,9 @@ class DailyBudgets:
 
         A call the Graph API turns away for its token, rights or object does not count: the
         Graph API does not count it, and a stranger's token must not use up a user's day.
+        One it turns away because the user's limit is spent (80002: other apps' calls count
+        there too, or shared state forgot some) closes the window until the Graph API says
+        the user has access again.
         """
         key = _key(ig_user_id, kind)
         limit = LIMITS[kind]
@@ -73,6 +78,9 @@ class DailyBudgets:
                 await self._windows.give_back(key, admission.ticket)
             else:
                 await self._last_users.set(scope, ig_user_id, DAY)
+            if isinstance(error, RateLimited) and _user_limit_reached(error):
+                until = self._clock() + (error.retry_after or DAY)
+                await self._windows.close(key, limit, until, DAY)
             raise
         await self._last_users.set(scope, ig_user_id, DAY)
 
@@ -85,6 +93,10 @@ class DailyBudgets:
         use = await self._windows.use(_key(ig_user_id, kind), DAY)
         resets_in = use.oldest + DAY - self._clock() if use.oldest is not None else None
         return BudgetUse(ig_user_id, LIMITS[kind], use.used, resets_in)
+
+
+def _user_limit_reached(error: RateLimited) -> bool:
+    return error.graph is not None and error.graph.code == _USER_LIMIT_REACHED
 
 
 def _key(ig_user_id: str, kind: BudgetKind) -> str:

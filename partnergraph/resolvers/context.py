@@ -54,7 +54,18 @@ class RequestContext:
     """A WebSocket's connection_init payload (Strawberry sets it): may carry the token."""
     live: bool = False
     """Whether the answer must not be reused: partnergraph.schema.caching decides it."""
+    oldest_read: float | None = None
+    """When the oldest upstream read this request used was made (cached ones included)."""
     _pages: PageLoader | None = field(default=None, repr=False)
+
+    def operation(self) -> "RequestContext":
+        """A context for one operation of this one's WebSocket connection: the same caller,
+        nothing read yet, as each HTTP request starts."""
+        return RequestContext(
+            services=self.services,
+            credentials=self.credentials,
+            connection_params=self.connection_params,
+        )
 
     @property
     def scope(self) -> str | None:
@@ -81,6 +92,11 @@ class RequestContext:
                 services.budgets,
                 self.require_credentials(),
                 self.touched,
+                read_at=self._read_at,
                 fresh=self.fresh,
             )
         return self._pages
+
+    def _read_at(self, at: float) -> None:
+        if self.oldest_read is None or at < self.oldest_read:
+            self.oldest_read = at

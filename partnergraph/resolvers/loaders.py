@@ -41,10 +41,14 @@ class PageLoader:
         credentials: Credentials,
         touched: dict[str, int | None],
         *,
+        read_at: Callable[[float], None],
         fresh: bool = False,
     ) -> None:
+        """`touched` gets each owner's generation as first read; `read_at` is told when each
+        page was read upstream (a cached one, maybe long before)."""
         self._fresh = fresh
         self._touched = touched
+        self._read_at = read_at
         self._client = client
         self._cache = cache
         self._budgets = budgets
@@ -71,7 +75,9 @@ class PageLoader:
             self._touched[key.owner] = await self._cache.generation(key.owner)
         cache_key = f"{self._credentials.scope}|{key.edge}|{key.params}"
         read = self._cache.refresh if self._fresh else self._cache.read
-        body: Body = await read(key.owner, cache_key, lambda: self._enqueue(key))
+        body: Body
+        body, read_at = await read(key.owner, cache_key, lambda: self._enqueue(key))
+        self._read_at(read_at)
         return body
 
     async def _enqueue(self, key: PageKey) -> Body:

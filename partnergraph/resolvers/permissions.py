@@ -127,13 +127,34 @@ async def all_permissions(context: RequestContext, brand_ig_id: str) -> list[Per
 async def permission_changes(
     context: RequestContext, brand_ig_id: str
 ) -> AsyncIterator[PermissionChangeRecord]:
-    """The brand's permission changes from now on, once the token may read the brand's list."""
-    # A context of its own: a WebSocket's lives as long as the connection.
-    check = RequestContext(services=context.services, credentials=context.credentials)
-    await permissions_page(check, brand_ig_id, PageArgs(first=1))
+    """The brand's permission changes from now on, while the token may read the brand's list.
+
+    Polls read with any subscriber's token; before a change read with another token is
+    handed on, this one is checked to read the brand still (one read for all the changes
+    that came at once), so a token revoked upstream is told UNAUTHENTICATED, not the news.
+    """
+    await _may_read(context, brand_ig_id)
     async with context.services.watchers.watch(brand_ig_id, context, all_permissions) as changes:
         while True:
-            yield await changes.get()
+            heard = [await changes.get()]
+            while not changes.empty():
+                heard.append(changes.get_nowait())
+            news: list[PermissionChangeRecord] = []
+            for item in heard:
+                if isinstance(item, PartnergraphError):
+                    raise item  # a poll read with this token in vain: the subscription ends
+                news.append(item)
+            if any(change.read_by != context.scope for change in news):
+                await _may_read(context, brand_ig_id)
+            for change in news:
+                yield change
+
+
+async def _may_read(context: RequestContext, brand_ig_id: str) -> None:
+    """Raise the error the token meets reading the brand's list, if any: read in a context
+    of its own, since a subscription's lives as long as it runs."""
+    check = RequestContext(services=context.services, credentials=context.credentials)
+    await permissions_page(check, brand_ig_id, PageArgs(first=1))
 
 
 async def find_permission(

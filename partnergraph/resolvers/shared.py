@@ -101,7 +101,6 @@ async def on_redis(
     *,
     ttl: float,
     max_entries: int,
-    lease: float,
     clock: Clock = wall_clock,
     on_join: Callable[[], None] | None = None,
 ) -> SharedState:
@@ -140,7 +139,7 @@ async def on_redis(
             link, "last-user", _TextCodec(), MemoryStore(_TOKEN_SCOPES, clock), first_level=False
         ),
         generations=RedisGenerations(link, bus, ttl),
-        flights=RedisFlights(link, bus, lease, LocalFlights(on_join)),
+        flights=RedisFlights(link, bus, LocalFlights(on_join)),
         windows=RedisWindows(link, MemoryWindows(clock), clock),
         leases=RedisLeases(link, MemoryLeases(clock)),
         announcements=RedisAnnouncements(bus),

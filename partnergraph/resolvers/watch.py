@@ -6,6 +6,11 @@ the brand's permissions every interval (refreshing the read cache with them), di
 them against the last snapshot (shared, so a new holder diffs against the old one's),
 and announces the changes, which every instance hands to its subscribers of that
 brand. When an instance dies, its lease lapses and another takes over.
+
+A poll reads with one subscriber's token after another until one works; a subscriber
+whose token the Graph API refuses (revoked, expired, out of scope) is ended with that
+error. A holder whose poll read with no token at all frees the lease at once, so that
+another instance, whose subscribers' tokens may work, polls instead.
 """
 
 import asyncio
@@ -21,8 +26,9 @@ import orjson
 from partnergraph.errors import PartnergraphError
 from partnergraph.resolvers.records import CreatorRecord, PermissionRecord, PermissionStatus
 from partnergraph.resolvers.shared import SharedState
+from partnergraph.resolvers.upstream.errors import refused
 
-__all__ = ["PermissionChangeRecord", "Watchers"]
+__all__ = ["Heard", "PermissionChangeRecord", "Watchers"]
 
 logger = logging.getLogger("partnergraph.watch")
 
@@ -34,10 +40,19 @@ take over the poll and compare with it, short enough not to replay old changes l
 
 @dataclass(frozen=True, slots=True)
 class PermissionChangeRecord:
-    """A permission that is new or changed status, and the status it had before (None: new)."""
+    """A permission that is new or changed status, and the status it had before (None: new).
+
+    `read_by` is the token scope of the poll that saw it: a subscriber with another token
+    checks that its own still reads the brand before it is told.
+    """
 
     permission: PermissionRecord
     previous: PermissionStatus | None
+    read_by: str | None = None
+
+
+Heard = PermissionChangeRecord | PartnergraphError
+"""What a subscriber's queue holds: a change, or the error its own token met (its end)."""
 
 
 if TYPE_CHECKING:  # the request context holds the watchers: a runtime import would be circular
@@ -52,7 +67,9 @@ class _Brand:
 
     def __init__(self, read: Reader) -> None:
         self.read = read
-        self.queues: dict[asyncio.Queue[PermissionChangeRecord], RequestContext] = {}
+        self.queues: dict[asyncio.Queue[Heard], RequestContext] = {}
+        self.ended: set[asyncio.Queue[Heard]] = set()
+        """Subscribers told their token failed: no poll reads with them again."""
         self.task: asyncio.Task[None] | None = None
 
 
@@ -69,13 +86,14 @@ class Watchers:
     @contextlib.asynccontextmanager
     async def watch(
         self, brand_ig_id: str, context: "RequestContext", read: Reader
-    ) -> AsyncIterator[asyncio.Queue[PermissionChangeRecord]]:
-        """A queue of the brand's permission changes for as long as the block runs.
+    ) -> AsyncIterator[asyncio.Queue[Heard]]:
+        """A queue of the brand's permission changes for as long as the block runs, ended
+        by the error the subscriber's token meets if a poll reads with it in vain.
 
         `context` is the subscriber's request context: polls read with one of them.
         """
         brand = self._brands.setdefault(brand_ig_id, _Brand(read))
-        queue: asyncio.Queue[PermissionChangeRecord] = asyncio.Queue(_QUEUE)
+        queue: asyncio.Queue[Heard] = asyncio.Queue(_QUEUE)
         brand.queues[queue] = context
         if brand.task is None or brand.task.done():
             brand.task = asyncio.create_task(self._compete(brand_ig_id, brand))
@@ -83,6 +101,7 @@ class Watchers:
             yield queue
         finally:
             del brand.queues[queue]
+            brand.ended.discard(queue)
             if not brand.queues:
                 del self._brands[brand_ig_id]
                 brand.task.cancel()
@@ -98,30 +117,47 @@ class Watchers:
     async def _compete(self, brand_ig_id: str, brand: _Brand) -> None:
         last_poll: float | None = None
         loop = asyncio.get_running_loop()
+        leases = self._state.leases
         while True:
-            held = await self._state.leases.claim(brand_ig_id, self._holder, self._interval)
+            held = await leases.claim(brand_ig_id, self._holder, self._interval)
             if held and (last_poll is None or loop.time() - last_poll >= self._interval * 0.99):
                 last_poll = loop.time()
                 # Shielded: leaving between the announcement and the snapshot would lose changes.
-                await asyncio.shield(self._poll_with_any(brand_ig_id, brand))
+                if not await asyncio.shield(self._poll_with_any(brand_ig_id, brand)):
+                    # Let another instance poll: sit out an interval before claiming again.
+                    last_poll = None
+                    await asyncio.sleep(self._interval)
+                    continue
             elif not held:
                 last_poll = None
             await asyncio.sleep(self._interval / 2)
 
-    async def _poll_with_any(self, brand_ig_id: str, brand: _Brand) -> None:
+    async def _poll_with_any(self, brand_ig_id: str, brand: _Brand) -> bool:
         """Poll with the first subscriber whose token reads the brand, so one bad token
-        (expired, revoked) does not silence the others."""
-        for context in list(brand.queues.values()):
+        (expired, revoked) does not silence the others; end each subscriber whose token
+        the Graph API refuses. Whether one read: if none did, the lease is freed."""
+        for queue, context in list(brand.queues.items()):
+            if queue in brand.ended:
+                continue
             try:
-                await self._poll(brand_ig_id, await brand.read(context, brand_ig_id))
+                records = await brand.read(context, brand_ig_id)
             except PartnergraphError as error:
                 logger.warning("polling a brand's permissions failed: %s", error.code)
+                if refused(error):
+                    brand.ended.add(queue)
+                    _tell(queue, error)
+                continue
             except Exception:
                 logger.exception("polling a brand's permissions failed unexpectedly")
-            else:
-                return
+                continue
+            await self._poll(brand_ig_id, records, context.scope)
+            return True
+        await self._state.leases.release(brand_ig_id, self._holder)
+        return False
 
-    async def _poll(self, brand_ig_id: str, records: list[PermissionRecord]) -> None:
+    async def _poll(
+        self, brand_ig_id: str, records: list[PermissionRecord], read_by: str | None
+    ) -> None:
         snapshots = self._state.snapshots
         before = await snapshots.get(brand_ig_id)
         now = {record.graph_id: record.raw_status for record in records}
@@ -132,7 +168,7 @@ class Watchers:
                 await self._state.generations.bump(brand_ig_id)
             for record in changed:
                 await self._state.announcements.announce(
-                    _encode(record, before.get(record.graph_id))
+                    _encode(record, before.get(record.graph_id), read_by)
                 )
         # Written after the announcements: a poll cut short announces again, never loses.
         await snapshots.set(brand_ig_id, now, self._interval * _SNAPSHOT_INTERVALS)
@@ -144,12 +180,21 @@ class Watchers:
             logger.warning("ignored an unreadable permission change")
             return
         brand = self._brands.get(change.permission.brand_ig_id)
-        for queue in brand.queues if brand else ():
-            if not queue.full():
+        if brand is None:
+            return
+        for queue in brand.queues:
+            if queue not in brand.ended and not queue.full():
                 queue.put_nowait(change)
 
 
-def _encode(record: PermissionRecord, previous: str | None) -> bytes:
+def _tell(queue: asyncio.Queue[Heard], error: PartnergraphError) -> None:
+    """Hand a subscriber the error that ends it, ahead of any change still queued."""
+    while not queue.empty():
+        queue.get_nowait()
+    queue.put_nowait(error)
+
+
+def _encode(record: PermissionRecord, previous: str | None, read_by: str | None) -> bytes:
     creator = record.creator
     return orjson.dumps(
         {
@@ -158,6 +203,7 @@ def _encode(record: PermissionRecord, previous: str | None) -> bytes:
             "creator": [creator.ig_id, creator.username, creator.facebook_page_id],
             "status": record.raw_status,
             "previous": previous,
+            "readBy": read_by,
         }
     )
 
@@ -168,7 +214,9 @@ def _decode(message: bytes) -> PermissionChangeRecord:
     record = PermissionRecord(
         str(raw["id"]), str(raw["brand"]), CreatorRecord(ig_id, username, page), str(raw["status"])
     )
-    previous = raw["previous"]
+    previous, read_by = raw["previous"], raw.get("readBy")
     return PermissionChangeRecord(
-        record, PermissionStatus.of(previous) if isinstance(previous, str) else None
+        record,
+        PermissionStatus.of(previous) if isinstance(previous, str) else None,
+        read_by if isinstance(read_by, str) else None,
     )

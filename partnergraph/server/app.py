@@ -19,6 +19,7 @@ from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.context import Services
 from partnergraph.resolvers.shared import SharedState, in_memory, on_redis
+from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.resolvers.upstream.client import GraphClient
 from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
@@ -55,11 +56,13 @@ def create_app(
     *,
     public_url: str | None = None,
     clock: Callable[[], float] = time.monotonic,
+    state_clock: Clock = wall_clock,
 ) -> Starlette:
     """The partnergraph ASGI app for settings (read from the environment when omitted).
 
     `public_url` is where clients reach it, for the demo banner; `clock` times the
-    readiness probe's freshness.
+    readiness probe's freshness; `state_clock` is the wall clock of shared state (cache
+    expiries, budget windows, usage reports).
     """
     settings = settings or Settings.from_env()
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -77,8 +80,8 @@ def create_app(
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         ) as http:
             observer = RequestObserver(metrics)
-            state = await _shared_state(settings, observer)
-            services = app.state.services = _services(settings, http, state, observer)
+            state = await _shared_state(settings, observer, state_clock)
+            services = app.state.services = _services(settings, http, state, observer, state_clock)
             probe = UpstreamProbe(
                 http, f"{graph_url}/{settings.graph_version}/", observer=observer, clock=clock
             )
@@ -170,7 +173,7 @@ def _cors(settings: Settings) -> list[Middleware]:
     ]
 
 
-async def _shared_state(settings: Settings, observer: RequestObserver) -> SharedState:
+async def _shared_state(settings: Settings, observer: RequestObserver, clock: Clock) -> SharedState:
     """The state instances share: in Redis when PARTNERGRAPH_REDIS_URL is set, else here."""
     on_join = functools.partial(observer.flight_joined, "pages")
     if settings.redis_url:
@@ -178,11 +181,14 @@ async def _shared_state(settings: Settings, observer: RequestObserver) -> Shared
             settings.redis_url,
             ttl=settings.cache_ttl,
             max_entries=settings.cache_max_entries,
-            lease=settings.upstream_timeout,
+            clock=clock,
             on_join=on_join,
         )
     return in_memory(
-        ttl=settings.cache_ttl, max_entries=settings.cache_max_entries, on_join=on_join
+        ttl=settings.cache_ttl,
+        max_entries=settings.cache_max_entries,
+        clock=clock,
+        on_join=on_join,
     )
 
 
@@ -194,7 +200,11 @@ def _redis_check(state: SharedState) -> Callable[[], Awaitable[str | None]]:
 
 
 def _services(
-    settings: Settings, http: httpx.AsyncClient, state: SharedState, observer: RequestObserver
+    settings: Settings,
+    http: httpx.AsyncClient,
+    state: SharedState,
+    observer: RequestObserver,
+    clock: Clock,
 ) -> Services:
     ledger = UsageLedger(state.usage)
     client = GraphClient(
@@ -204,12 +214,18 @@ def _services(
         app_secret=settings.app_secret,
         ledger=ledger,
         observer=observer,
+        clock=clock,
     )
     reads = ReadCache(
-        state.pages, state.generations, state.flights, settings.cache_ttl, observer=observer
+        state.pages,
+        state.generations,
+        state.flights,
+        settings.cache_ttl,
+        clock=clock,
+        observer=observer,
     )
     answers = (
-        AnswerCache(state.answers, state.generations, settings.cache_ttl, observer)
+        AnswerCache(state.answers, state.generations, settings.cache_ttl, observer, clock=clock)
         if settings.cache_ttl > 0
         else None
     )
@@ -218,7 +234,7 @@ def _services(
         cache=reads,
         answers=answers,
         ledger=ledger,
-        budgets=DailyBudgets(state.windows, state.last_users),
+        budgets=DailyBudgets(state.windows, state.last_users, clock),
         scope_key=settings.app_secret.encode() if settings.app_secret else state.scope_key,
         scan_budget=settings.scan_budget,
         documents=state.documents,

@@ -5,6 +5,7 @@ subscriptions capped per token and answers capped in size."""
 import asyncio
 import logging
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, cast
 
 from graphql import GraphQLError, GraphQLFormattedError, OperationType, get_operation_ast
@@ -41,6 +42,10 @@ _ACCEPTED = 101
 """The status of a connection whose operations run: its handshake's."""
 _REASON_BYTES = 123
 """The longest close reason a WebSocket close frame holds (RFC 6455, 5.5)."""
+_OPERATION_CONTEXT: ContextVar[RequestContext | None] = ContextVar(
+    "operation_context", default=None
+)
+"""The context of the operation the current task runs, if it runs one."""
 _LIMIT_REACHED = "Subscription limit reached"
 """The one error Strawberry's handler sends itself: an operation past those a connection
 runs at once."""
@@ -56,6 +61,17 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
     the connection's and the metrics."""
 
     view: "GraphQLView"
+    _connection: RequestContext
+
+    @property
+    def context(self) -> RequestContext:
+        """The context of the operation this task runs, its own as each HTTP request has
+        one; outside any operation, the connection's (its token, its connection_init)."""
+        return _OPERATION_CONTEXT.get() or self._connection
+
+    @context.setter
+    def context(self, connection: RequestContext) -> None:
+        self._connection = connection
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,8 +136,10 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
         await super().send_message(message)
 
     async def run_operation(self, operation: Operation[RequestContext, None]) -> None:
-        """Run an operation in its own record, with the connection's request id; its
-        upstream calls count in the connection's too."""
+        """Run an operation in its own context and record, with the connection's request
+        id; its upstream calls count in the connection's too. Each operation's task has its
+        own context variables: the context set here is this operation's alone."""
+        _OPERATION_CONTEXT.set(self._connection.operation())
         connection = telemetry.current()
         if connection is not None:
             connection.operations += 1

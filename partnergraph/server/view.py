@@ -150,7 +150,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
             body = orjson.dumps({"errors": [too_large(len(body), self.max_answer_bytes)]})
         elif key is not None and answers is not None and not result.errors and not context.live:
             operation_name = record.operation_name if record is not None else None
-            await answers.put(key, body, context.touched, operation_name)
+            await answers.put(key, body, context.touched, operation_name, context.oldest_read)
         status = 400 if refused and media_type == GRAPHQL_RESPONSE else 200
         return Response(body, status_code=status, media_type=media_type)
 

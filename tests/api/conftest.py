@@ -11,6 +11,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
+from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.server.app import create_app
 from partnergraph.server.settings import Settings
 from tests.demo import Demo
@@ -88,11 +89,14 @@ ApiFactory = Callable[..., AbstractAsyncContextManager[Api]]
 
 @pytest.fixture
 def make_api(emulator_url: str, emulator: httpx.AsyncClient, demo: Demo) -> ApiFactory:
-    """Builds apps with settings overrides, each with fresh caches, on the reset emulator."""
+    """Builds apps with settings overrides (and the wall clock of their state), each with
+    fresh caches, on the reset emulator."""
 
     @asynccontextmanager
-    async def make(**overrides: Any) -> AsyncIterator[Api]:
-        app = create_app(Settings(**{"graph_url": emulator_url, **overrides}))
+    async def make(state_clock: Clock = wall_clock, **overrides: Any) -> AsyncIterator[Api]:
+        app = create_app(
+            Settings(**{"graph_url": emulator_url, **overrides}), state_clock=state_clock
+        )
         async with (
             LifespanManager(app) as manager,
             httpx.AsyncClient(

@@ -248,3 +248,39 @@ async def test_reset_restores_the_seed(emulator: httpx.AsyncClient, demo: Demo) 
     assert (await emulator.get("/admin/state")).json() == demo.state
     assert (await _get(emulator, demo)).status_code == 200
     assert (await emulator.get("/admin/stats")).json()["total"] == 1
+
+
+async def test_a_revoked_token_answers_190_460_everywhere(
+    emulator: httpx.AsyncClient, demo: Demo
+) -> None:
+    assert (await _get(emulator, demo)).status_code == 200
+    revoked = await emulator.post("/admin/tokens/revoke", json={"token": demo.agency})
+    assert revoked.json() == {"success": True}
+    direct = await _get(emulator, demo)
+    assert direct.status_code == 400
+    error = error_of(direct)
+    assert (error["code"], error["error_subcode"], error["type"]) == (190, 460, "OAuthException")
+    assert error["message"].startswith("Error validating access token: The session has been")
+    me = await emulator.get("/me", headers={"Authorization": f"Bearer {demo.agency}"})
+    assert error_of(me)["code"] == 190
+    entry = {"method": "GET", "relative_url": f"{demo.big_brand}/{PERMISSIONS}"}
+    batch = await emulator.post(
+        "/", data={"access_token": demo.agency, "batch": json.dumps([entry])}
+    )
+    assert batch.status_code == 200
+    [answer] = batch.json()
+    assert answer["code"] == 400
+    assert json.loads(answer["body"])["error"]["error_subcode"] == 460
+    other = await emulator.get(
+        f"/{demo.creator_id}/{INVITES}", params={"access_token": demo.creator_token}
+    )
+    assert other.status_code == 200
+    await emulator.post("/admin/reset")
+    assert (await _get(emulator, demo)).status_code == 200
+
+
+async def test_revoking_an_unknown_token_is_refused(emulator: httpx.AsyncClient) -> None:
+    unknown = await emulator.post("/admin/tokens/revoke", json={"token": "EAABnothing"})
+    assert unknown.status_code == 404
+    missing = await emulator.post("/admin/tokens/revoke", json={})
+    assert missing.status_code == 400

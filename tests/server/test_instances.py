@@ -20,6 +20,8 @@ QUERY = """query($brand: ID!, $first: Int) { brand(igId: $brand) { permissions(f
 BY_CREATOR = """query($brand: ID!, $username: String) { brand(igId: $brand) {
   permissions(creatorUsername: $username) { nodes { id graphId status } } } }"""
 INVITES = "query($id: ID!) { creator(igId: $id) { invites(first: 1) { edges { cursor } } } }"
+SIZED_INVITES = """query($id: ID!, $n: Int) { creator(igId: $id) { invites(first: $n) {
+  edges { cursor } } } }"""
 REQUEST = """mutation($brand: ID!, $username: String!) { requestPermission(input: {
   brandId: $brand, creatorUsername: $username }) { userErrors { code } permission { graphId } } }"""
 
@@ -116,6 +118,72 @@ async def test_a_lease_of_a_killed_instance_does_not_block_the_key_past_the_upst
             body = await _run(client_b, QUERY, brand=demo.big_brand, first=7)
     assert "errors" not in body
     assert len(body["data"]["brand"]["permissions"]["edges"]) == 7
+
+
+async def test_invite_reads_stay_within_the_daily_limit_when_redis_loses_its_state(
+    start_instances: Callable[..., list[Server]],
+    emulator: httpx.AsyncClient,
+    demo: Demo,
+    redis: RedisServer,
+) -> None:
+    servers = start_instances(PARTNERGRAPH_CACHE_TTL="0")
+    await emulator.post("/admin/stats/reset")
+    answered: list[str] = []
+    flush_at = {60, 150, 240, 290}
+
+    async def reader(number: int, clients: list[httpx.AsyncClient]) -> None:
+        for i in range(90):
+            # A page size of its own: concurrent identical reads would share one call.
+            body = await _run(
+                clients[(number + i) % 2], SIZED_INVITES, id=demo.creator_id, n=number + 1
+            )
+            errors = body.get("errors")
+            answered.append(errors[0]["extensions"]["code"] if errors else "ok")
+            if len(answered) in flush_at:
+                redis.flush()  # FLUSHALL: every window, usage report and lease is gone
+
+    async with _clients(servers, demo.creator_token) as clients:
+        async with asyncio.timeout(60):
+            await asyncio.gather(*(reader(n, clients) for n in range(4)))
+    reads = (await _stats(emulator))["byEdge"]["collaboration_invites"]["GET"]
+    assert len(answered) == 360
+    assert reads <= 300  # the Graph API's daily limit, whatever Redis forgot
+    assert answered.count("ok") == reads  # and none of them refused upstream (80002)
+    assert set(answered) == {"ok", "RATE_LIMITED"}
+
+
+@pytest.mark.parametrize("stop", [signal.SIGSTOP, signal.SIGKILL])
+async def test_waiters_notice_a_stopped_or_killed_holder_within_one_short_lease(
+    start_instances: Callable[..., list[Server]],
+    emulator: httpx.AsyncClient,
+    demo: Demo,
+    stop: signal.Signals,
+) -> None:
+    a, b = start_instances()  # the default upstream timeout: 10 s
+    await emulator.post("/admin/stats/reset")
+    await emulator.post("/admin/faults", json={"latencyMs": 8000, "count": 1})
+    async with _clients([a, b], demo.agency) as (client_a, client_b):
+        held = asyncio.create_task(_run(client_a, QUERY, brand=demo.big_brand, first=7))
+        async with asyncio.timeout(10):
+            # a holds the lease once the emulator has its read; the emulator has no hook.
+            while (await _stats(emulator))["total"] < 1:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)  # sleep-ok: polls another process
+        os.kill(a.process.pid, stop)
+        try:
+            # A lease of the upstream timeout kept b waiting 10 s; a lease of 2 s, about 2 s.
+            async with asyncio.timeout(6):
+                body = await _run(client_b, QUERY, brand=demo.big_brand, first=7)
+        finally:
+            if stop == signal.SIGSTOP:
+                os.kill(a.process.pid, signal.SIGCONT)
+        if stop == signal.SIGSTOP:
+            assert "errors" not in await held  # the holder, resumed, answers too
+        else:
+            with pytest.raises(httpx.TransportError):
+                await held
+    assert "errors" not in body
+    assert len(body["data"]["brand"]["permissions"]["edges"]) == 7
+    assert (await _stats(emulator))["total"] == 2  # the holder's read, and the waiter's own
 
 
 async def test_redis_killed_under_load_and_restarted_fails_no_request(

@@ -123,3 +123,88 @@ async def test_a_token_without_rights_on_the_brand_is_refused_with_its_code(
     assert message["payload"]["data"] is None
     assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert ending["type"] == "complete"
+
+
+async def _shared_brand(demo: Demo) -> str:
+    """A brand both the agency's token and the in-house token manage."""
+    in_house = next(t for t in demo.state["tokens"] if t["token"] == demo.in_house)
+    agency = next(t for t in demo.state["tokens"] if t["token"] == demo.agency)
+    shared: str = next(b for b in in_house["brandIds"] if b in agency["brandIds"])
+    return shared
+
+
+async def _change_a_status(emulator: httpx.AsyncClient, token: str, brand: str) -> str:
+    """Act as a creator: change the status of one of the brand's permissions; its Graph ID."""
+    permissions = (
+        await emulator.get(
+            f"/v23.0/{brand}/branded_content_ad_permissions",
+            params={"access_token": token, "fields": "id,permission_status"},
+        )
+    ).json()["data"]
+    permission = permissions[0]
+    status = "REJECTED" if permission["permission_status"] == "APPROVED" else "APPROVED"
+    changed = await emulator.post(f"/admin/permissions/{permission['id']}", json={"status": status})
+    changed.raise_for_status()
+    graph_id: str = permission["id"]
+    return graph_id
+
+
+async def _polled(emulator: httpx.AsyncClient, at_least: int) -> None:
+    async with asyncio.timeout(10):
+        while await _polls(emulator) < at_least:  # noqa: ASYNC110 - the emulator has no hook
+            await asyncio.sleep(INTERVAL / 5)  # sleep-ok: polls another process
+
+
+async def _ended_unauthenticated(socket: ClientConnection) -> None:
+    """The subscription ends with UNAUTHENTICATED (its token was revoked), never told a change."""
+    async with asyncio.timeout(INTERVAL * 4 + 5):
+        message = await _next(socket)
+        ending = await _next(socket)
+    assert message["type"] == "next", message
+    assert message["payload"]["data"] is None, message
+    error = message["payload"]["errors"][0]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert error["extensions"]["graph"]["subcode"] == 460
+    assert ending == {"id": "1", "type": "complete"}
+
+
+async def test_a_revoked_subscriber_holding_the_poll_lease_ends_and_frees_it(
+    start_instances: Callable[..., list[Server]], emulator: httpx.AsyncClient, demo: Demo
+) -> None:
+    brand = await _shared_brand(demo)
+    a, b = start_instances(PARTNERGRAPH_POLL_INTERVAL=str(INTERVAL))
+    await emulator.post("/admin/stats/reset")
+    async with AsyncExitStack() as stack:
+        revoked = await stack.enter_async_context(_subscription(b, demo.in_house, brand))
+        await _polled(emulator, 2)  # its check, then b's first poll: b holds the lease
+        agency = await stack.enter_async_context(_subscription(a, demo.agency, brand))
+        await _polled(emulator, 3)  # the agency's check
+        await emulator.post("/admin/tokens/revoke", json={"token": demo.in_house})
+        await _ended_unauthenticated(revoked)
+        for _ in range(3):  # each status change reaches the agency, polled by a now
+            graph_id = await _change_a_status(emulator, demo.agency, brand)
+            async with asyncio.timeout(INTERVAL * 4 + 5):
+                heard = await _next(agency)
+            assert heard["type"] == "next", heard
+            change = heard["payload"]["data"]["permissionChanged"]
+            assert change["permission"]["graphId"] == graph_id
+
+
+async def test_a_revoked_subscriber_is_ended_not_told_what_another_token_polled(
+    start_instances: Callable[..., list[Server]], emulator: httpx.AsyncClient, demo: Demo
+) -> None:
+    brand = await _shared_brand(demo)
+    a, b = start_instances(PARTNERGRAPH_POLL_INTERVAL=str(INTERVAL))
+    await emulator.post("/admin/stats/reset")
+    async with AsyncExitStack() as stack:
+        agency = await stack.enter_async_context(_subscription(a, demo.agency, brand))
+        await _polled(emulator, 2)  # its check, then a's first poll: a holds the lease
+        revoked = await stack.enter_async_context(_subscription(b, demo.in_house, brand))
+        await _polled(emulator, 3)  # the in-house token's check
+        await emulator.post("/admin/tokens/revoke", json={"token": demo.in_house})
+        graph_id = await _change_a_status(emulator, demo.agency, brand)
+        async with asyncio.timeout(INTERVAL * 4 + 5):
+            heard = await _next(agency)
+        await _ended_unauthenticated(revoked)
+    assert heard["type"] == "next", heard
+    assert heard["payload"]["data"]["permissionChanged"]["permission"]["graphId"] == graph_id

@@ -1,9 +1,11 @@
 """Single-flight: one call per key at a time, its outcome shared with whoever asks meanwhile.
 
 In one process, concurrent callers of a key share one task. Across instances,
-the task's holder takes a Redis lease on the key first: callers elsewhere wait
-for its announcement and read the value it left, or take the lease over once
-it expires (a killed holder blocks a key for one lease at most).
+the task's holder takes a Redis lease on the key first and renews it three times
+a lease while it calls: callers elsewhere wait for its announcement and read
+the value it left, or take the lease over once it expires. The lease is short
+(LEASE), whatever the upstream timeout: a killed or stopped holder blocks a key
+for one lease at most.
 """
 
 import asyncio
@@ -19,13 +21,15 @@ from partnergraph.resolvers.state.bus import RedisBus
 from partnergraph.resolvers.state.codec import JSON, JsonCodec
 from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable, as_bytes, as_text
 
-__all__ = ["CHANNEL", "Flights", "LocalFlights", "RedisFlights"]
+__all__ = ["CHANNEL", "LEASE", "Flights", "LocalFlights", "RedisFlights"]
 
 V = TypeVar("V")
 
 CHANNEL = "partnergraph:flights"
 _LEASE = "partnergraph:lease:"
 _RESULT = "partnergraph:flight:"
+LEASE = 2.0
+"""Seconds a holder's lease lives unless renewed: how long a dead holder blocks its key."""
 _RESULT_TTL_MS = 5_000
 """How long a holder's value waits for the waiters it announced it to."""
 _DONE = "+"
@@ -92,7 +96,9 @@ class RedisFlights:
     calls for itself.
     """
 
-    def __init__(self, link: RedisLink, bus: RedisBus, lease: float, local: LocalFlights) -> None:
+    def __init__(
+        self, link: RedisLink, bus: RedisBus, local: LocalFlights, *, lease: float = LEASE
+    ) -> None:
         self._link = link
         self._bus = bus
         self._lease_ms = max(100, int(lease * 1000))
@@ -168,14 +174,16 @@ class RedisFlights:
         heard: asyncio.Future[tuple[str, str]] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(key, []).append(heard)
         try:
-            holder = await self._link.call(lambda redis: redis.get(_LEASE + key))
+            holder, lease_ms = await self._link.call(lambda redis: _holder(redis, key))
             if holder is None:
                 return None  # freed before we listened: take the lease now
             # It may have finished (left its value, not yet freed the key) before we listened.
             left = await self._left(key, as_text(holder))
             if left is not None:
                 return left
-            async with asyncio.timeout(self._lease_ms / 1000):
+            # Until the lease would lapse unrenewed: then the holder is alive (and renewed
+            # it: wait on) or dead (take it over), whatever time its call may take.
+            async with asyncio.timeout(max(lease_ms, 1) / 1000):
                 holder_heard, outcome = await heard
         except (TimeoutError, RedisUnavailable):
             return None
@@ -206,6 +214,15 @@ class RedisFlights:
             for heard in waiting:
                 if not heard.done():
                     heard.set_result(("", _FAILED))
+
+
+async def _holder(redis: Redis, key: str) -> tuple[bytes | None, int]:
+    """Who holds key's lease (None: nobody) and the milliseconds it has left."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.get(_LEASE + key)
+        pipe.pttl(_LEASE + key)
+        holder, lease_ms = await pipe.execute()
+    return holder, int(lease_ms)
 
 
 def _result_key(key: str, holder: str) -> str:

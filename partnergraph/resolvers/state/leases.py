@@ -20,6 +20,10 @@ if holder == false or holder == ARGV[1] then
 end
 return 0
 """
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 class Leases(Protocol):
@@ -27,6 +31,10 @@ class Leases(Protocol):
 
     async def claim(self, name: str, holder: str, ttl: float) -> bool:
         """Take or renew the lease on name for ttl seconds; False while another holds it."""
+        ...
+
+    async def release(self, name: str, holder: str) -> None:
+        """Free the lease on name at once, if holder has it."""
         ...
 
 
@@ -48,6 +56,12 @@ class MemoryLeases:
             self._held = {n: lease for n, lease in self._held.items() if lease[1] > now}
         return True
 
+    async def release(self, name: str, holder: str) -> None:
+        """Free the lease on name, if holder has it."""
+        current = self._held.get(name)
+        if current is not None and current[0] == holder:
+            del self._held[name]
+
 
 class RedisLeases:
     """Leases across instances in Redis; while Redis is away, each process holds its own."""
@@ -56,6 +70,7 @@ class RedisLeases:
         self._link = link
         self._fallback = fallback
         self._script = link.redis.register_script(_CLAIM)
+        self._release = link.redis.register_script(_RELEASE)
 
     async def claim(self, name: str, holder: str, ttl: float) -> bool:
         """Take or renew the lease on name in Redis."""
@@ -67,3 +82,12 @@ class RedisLeases:
         except RedisUnavailable:
             return await self._fallback.claim(name, holder, ttl)
         return bool(taken)
+
+    async def release(self, name: str, holder: str) -> None:
+        """Free the lease on name in Redis (and here), if holder has it."""
+        await self._fallback.release(name, holder)
+        script = self._release
+        try:
+            await self._link.call(lambda _: script(keys=[_KEY + name], args=[holder]))
+        except RedisUnavailable:
+            return  # it lapses by itself

@@ -15,7 +15,7 @@ LEASE = 0.5
 async def instances(instances_of: Instances) -> list[RedisFlights]:
     """Flights of two instances on one Redis."""
     return await instances_of.build(
-        2, lambda link, bus: RedisFlights(link, bus, LEASE, LocalFlights())
+        2, lambda link, bus: RedisFlights(link, bus, LocalFlights(), lease=LEASE)
     )
 
 

@@ -59,7 +59,7 @@ async def test_registered_documents_held_in_this_process_are_bounded_by_bytes(
     if where == "memory":
         state = in_memory(ttl=60, max_entries=10_000)
     else:
-        state = await on_redis(redis.url, ttl=60, max_entries=10_000, lease=1)
+        state = await on_redis(redis.url, ttl=60, max_entries=10_000)
     with traced() as held:
         first = "0" + "😀" * 30_000  # 120 KB as Python holds it
         await state.documents.set(document_hash(first), first, 60)

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from partnergraph.resolvers.state.link import RedisLink
-from partnergraph.resolvers.state.windows import MemoryWindows, RedisWindows, Windows
+from partnergraph.resolvers.state.windows import MemoryWindows, RedisWindows, Windows, WindowUse
 from tests.resolvers.state.conftest import FakeClock
 
 DAY = 86_400.0
@@ -62,3 +62,49 @@ async def test_two_instances_share_one_window(link: RedisLink, clock: FakeClock)
     for i in range(6):
         assert (await (a if i % 2 else b).take("u", 5, DAY)).admitted is (i < 5)
     await other.aclose()
+
+
+async def test_a_window_redis_lost_gets_each_instances_own_calls_back(
+    link: RedisLink, clock: FakeClock
+) -> None:
+    other = RedisLink(link.url)
+    a = RedisWindows(link, MemoryWindows(clock), clock)
+    b = RedisWindows(other, MemoryWindows(clock), clock)
+    for i in range(6):
+        assert (await (a if i % 2 else b).take("u", 10, DAY)).admitted
+    await link.redis.flushall()  # the window is gone from Redis
+    assert (await a.use("u", DAY)).used == 3  # a's own, at least
+    clock.advance(60)
+    admitted = [(await (b if i % 2 else a).take("u", 10, DAY)).admitted for i in range(6)]
+    await other.aclose()
+    assert admitted == [True, True, True, True, False, False]  # 6 + 4 = the limit of 10
+    assert (await a.use("u", DAY)).used == 10
+    assert (await a.use("u", DAY)).oldest == clock.now - 60  # the calls kept their times
+
+
+async def test_a_closed_window_refuses_until_it_reopens(
+    windows: Windows, clock: FakeClock, request: pytest.FixtureRequest
+) -> None:
+    assert (await windows.take("u", 10, DAY)).admitted
+    await windows.close("u", 10, clock.now + 3600, DAY)
+    if isinstance(windows, RedisWindows):
+        link: RedisLink = request.getfixturevalue("link")
+        await link.redis.flushall()  # the instance that closed it still knows
+    refused = await windows.take("u", 10, DAY)
+    assert not refused.admitted
+    assert refused.use == WindowUse(10, clock.now + 3600 - DAY)
+    clock.advance(3600)
+    assert (await windows.take("u", 10, DAY)).admitted
+
+
+async def test_a_window_closed_by_one_instance_is_closed_for_the_others(
+    link: RedisLink, clock: FakeClock
+) -> None:
+    other = RedisLink(link.url)
+    a = RedisWindows(link, MemoryWindows(clock), clock)
+    b = RedisWindows(other, MemoryWindows(clock), clock)
+    await a.close("u", 10, clock.now + 60, DAY)
+    refused = await b.take("u", 10, DAY)
+    await other.aclose()
+    assert not refused.admitted
+    assert refused.use.oldest == clock.now + 60 - DAY
