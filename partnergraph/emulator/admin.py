@@ -1,4 +1,4 @@
-"""The admin API under `/admin`: state, stats, acting as creator or media owner, faults, reset."""
+"""The admin API under `/admin`: state, stats, acting as creator or media owner, faults, sizes."""
 
 import json
 from collections.abc import Awaitable, Callable
@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from partnergraph.emulator.errors import AdminError
+from partnergraph.emulator.grow import MAX_SIZE, grow_invites, grow_permissions
 from partnergraph.emulator.state import Emulator
 from partnergraph.emulator.stats import Stats
 
@@ -32,6 +33,7 @@ class AdminApi:
             Route("/admin/faults", self._guard(self.add_fault), methods=["POST"]),
             Route("/admin/faults", self._guard(self.clear_faults), methods=["DELETE"]),
             Route("/admin/reset", self._guard(self.reset), methods=["POST"]),
+            Route("/admin/grow", self._guard(self.grow), methods=["POST"]),
         ]
 
     def _guard(self, endpoint: Endpoint) -> Endpoint:
@@ -125,6 +127,24 @@ class AdminApi:
         self._emulator.reset()
         return JSONResponse({"success": True})
 
+    async def grow(self, request: Request) -> JSONResponse:
+        """Real sizes: a brand's list to N permissions, or a user's to N pending invites."""
+        body = await _json(request)
+        store = self._emulator.store
+        if set(body) == {"brandId", "permissions"}:
+            brand_id = _text(body, "brandId")
+            if brand_id not in store.brands:
+                raise AdminError(f"no brand {brand_id}", 404)
+            count = grow_permissions(store, brand_id, _size(body, "permissions"))
+            return JSONResponse({"brandId": brand_id, "permissionCount": count})
+        if set(body) == {"userId", "invites"}:
+            user_id = _text(body, "userId")
+            if not store.is_ig_user(user_id):
+                raise AdminError(f"no Instagram user {user_id}", 404)
+            count = grow_invites(store, user_id, _size(body, "invites"))
+            return JSONResponse({"userId": user_id, "pendingInviteCount": count})
+        raise AdminError('the body is {"brandId", "permissions"} or {"userId", "invites"}', 400)
+
 
 async def _json(request: Request) -> dict[str, Any]:
     try:
@@ -134,6 +154,13 @@ async def _json(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise AdminError("the body must be a JSON object", 400)
     return body
+
+
+def _size(body: dict[str, Any], name: str) -> int:
+    value = body[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SIZE:
+        raise AdminError(f"{name} must be an integer from 0 to {MAX_SIZE}", 400)
+    return value
 
 
 def _text(body: dict[str, Any], name: str) -> str:

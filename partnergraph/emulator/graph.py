@@ -1,4 +1,5 @@
-"""Answers one Graph call: authenticates the token, finds the node and edge, runs the edge."""
+"""Answers one Graph call: authenticates the token, finds the node and edge, runs the edge or
+reads the node."""
 
 import logging
 from collections.abc import Callable
@@ -56,8 +57,18 @@ def answer(emulator: Emulator, call: Call) -> Answer:
             logger.exception("emulator failed to answer a Graph call")
             error = internal()
         status, payload = error.status, error.payload(emulator.trace_id())
-    node = segments[0] if segments and emulator.store.is_ig_user(segments[0]) else None
-    return Answer(status, payload, emulator.usage.headers(node))
+    subject = _subject(emulator.store, segments, status)
+    return Answer(status, payload, emulator.usage.headers(subject))
+
+
+def _subject(store: Store, segments: list[str], status: int) -> str | None:
+    """The Instagram user an answer's business use case usage is about, if any."""
+    if not segments:
+        return None
+    if store.is_ig_user(segments[0]):
+        return segments[0]
+    permission = store.permissions.get(segments[0]) if len(segments) == 1 else None
+    return permission.brand_id if permission is not None and status == 200 else None
 
 
 def failure(emulator: Emulator, error: EmulatorError) -> Answer:
@@ -82,7 +93,7 @@ def _dispatch(emulator: Emulator, call: Call, segments: list[str]) -> dict[str, 
     if segments == [ME] or (segments[1:] == [ACCOUNTS] and segments[0] in (ME, token.user_id)):
         return _user_call(emulator, token, call, segments[-1])
     if len(segments) == 1:
-        raise unsupported(call.method, segments[0])
+        return _node_read(emulator, token, call, segments[0])
     if len(segments) != 2:
         raise unknown_path(call.path.strip("/"))
     node, edge = segments
@@ -96,6 +107,14 @@ def _dispatch(emulator: Emulator, call: Call, segments: list[str]) -> dict[str, 
     if edge in EDGES or call.method != "GET":
         raise unsupported(call.method, node)
     raise nonexisting_field(edge, "IGUser")
+
+
+def _node_read(emulator: Emulator, token: Token, call: Call, object_id: str) -> dict[str, Any]:
+    """`GET /{id}` of a permission; any other object or method is unsupported."""
+    permission = emulator.store.permissions.get(object_id)
+    if permission is None or call.method != "GET":
+        raise unsupported(call.method, object_id)
+    return permissions.node(emulator, token, permission, call)
 
 
 def _user_call(emulator: Emulator, token: Token, call: Call, edge: str) -> dict[str, Any]:

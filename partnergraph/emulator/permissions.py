@@ -1,12 +1,13 @@
-"""The `branded_content_ad_permissions` edge of a brand: list, request, revoke."""
+"""The `branded_content_ad_permissions` edge of a brand (list, filter, request, revoke), and one
+permission read by its ID."""
 
 from typing import Any
 
 from partnergraph.emulator.errors import invalid_parameter, not_permitted
 from partnergraph.emulator.paging import list_answer
 from partnergraph.emulator.state import Emulator
-from partnergraph.emulator.stats import PERMISSIONS
-from partnergraph.emulator.store import Creator, Permission, Store, Token
+from partnergraph.emulator.stats import NODE, PERMISSIONS
+from partnergraph.emulator.store import Creator, Permission, Store, Timeline, Token
 from partnergraph.emulator.wire import Call, flag, selected_fields
 
 NODE_TYPE = "BrandedContentAdPermission"
@@ -29,23 +30,35 @@ DEFAULT_FIELDS = (
     "brand_ig_user",
     "permission_status",
 )
+NODE_DEFAULT_FIELDS = ("id", "permission_type", "status")
+"""What `GET /{permission-id}` answers without `fields=`: the fields Meta's SDK models."""
 REVOKED = "REVOKED"
 PENDING = "PENDING"
 
 
 def read(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[str, Any]:
-    """A page of the brand's permissions, oldest first."""
+    """A page of the brand's permissions, oldest first; `creator_username` keeps that creator's."""
     _authorize(token, brand_id)
     emulator.usage.spend(brand_id, PERMISSIONS, "GET")
     fields = selected_fields(call.params, FIELDS, DEFAULT_FIELDS, NODE_TYPE)
     store = emulator.store
+    username = call.params.get("creator_username")
+    listed = store.brand_permissions(brand_id) if not username else _of(store, brand_id, username)
     return list_answer(
         call,
-        store.brand_permissions(brand_id),
+        listed,
         f"{PERMISSIONS}:{brand_id}",
         store.last_key,
         lambda permission: _render(store, permission, fields),
     )
+
+
+def node(emulator: Emulator, token: Token, permission: Permission, call: Call) -> dict[str, Any]:
+    """`GET /{permission-id}`: one permission, if the token may see its brand's list."""
+    _authorize(token, permission.brand_id)
+    emulator.usage.spend(permission.brand_id, NODE, "GET")
+    fields = selected_fields(call.params, FIELDS, NODE_DEFAULT_FIELDS, NODE_TYPE)
+    return _render(emulator.store, permission, fields)
 
 
 def write(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[str, Any]:
@@ -81,6 +94,16 @@ def write(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[s
 def _authorize(token: Token, brand_id: str) -> None:
     if not token.manages(brand_id):
         raise not_permitted()
+
+
+def _of(store: Store, brand_id: str, username: str) -> Timeline[Permission]:
+    """The brand's permission from the creator with that username, as a list of one or none."""
+    listed: Timeline[Permission] = Timeline()
+    creator = store.creator_named(username)
+    permission = None if creator is None else store.permission_between(brand_id, creator.id)
+    if permission is not None:
+        listed.add(permission.key, permission)
+    return listed
 
 
 def _creator(store: Store, account: str, username: str) -> Creator:

@@ -3,6 +3,7 @@
 import random
 import re
 import string
+from collections.abc import Sequence
 
 from partnergraph.emulator.store import (
     BRAND_MANAGER,
@@ -10,6 +11,7 @@ from partnergraph.emulator.store import (
     EXPIRED,
     Brand,
     Creator,
+    Invite,
     Page,
     Store,
     Token,
@@ -86,18 +88,19 @@ def _brands(store: Store, rng: random.Random) -> list[Brand]:
 
 
 def _creators(store: Store, rng: random.Random) -> list[Creator]:
-    creators: list[Creator] = []
-    names: set[str] = set()
-    while len(creators) < CREATOR_COUNT:
+    return [new_creator(store, rng) for _ in range(CREATOR_COUNT)]
+
+
+def new_creator(store: Store, rng: random.Random) -> Creator:
+    """A creator with a username no one has, about half of them with a Facebook page."""
+    while True:
         name = f"{rng.choice(_FIRST)}.{rng.choice(_TOPIC)}{rng.randrange(1, 999)}"
-        if name in names:
-            continue
-        names.add(name)
-        page = store.new_id("1", 15) if rng.random() < 0.5 else None
-        creators.append(Creator(store.new_id("178414"), name, page))
-    for creator in creators:
-        store.add_creator(creator)
-    return creators
+        if store.creator_named(name) is None:
+            break
+    page = store.new_id("1", 15) if rng.random() < 0.5 else None
+    creator = Creator(store.new_id("178414"), name, page)
+    store.add_creator(creator)
+    return creator
 
 
 def _permissions(
@@ -105,29 +108,35 @@ def _permissions(
 ) -> None:
     big, odd, *others = brands
     for index, creator in enumerate(creators[:BIG_BRAND_PERMISSIONS]):
-        status = STATUSES[index % 4] if index < 4 else _status(rng)
+        status = STATUSES[index % 4] if index < 4 else random_status(rng)
         store.add_permission(big.id, creator.id, status)
     for index, creator in enumerate(creators[:8]):
-        status = ODD_STATUSES[index] if index < len(ODD_STATUSES) else _status(rng)
+        status = ODD_STATUSES[index] if index < len(ODD_STATUSES) else random_status(rng)
         store.add_permission(odd.id, creator.id, status)
     for brand in others:
         for creator in rng.sample(creators, rng.randrange(0, 13)):
-            store.add_permission(brand.id, creator.id, _status(rng))
+            store.add_permission(brand.id, creator.id, random_status(rng))
 
 
-def _status(rng: random.Random) -> str:
+def random_status(rng: random.Random) -> str:
+    """One of the four statuses, as often as they come in the demo data."""
     return rng.choices(STATUSES, STATUS_WEIGHTS)[0]
 
 
 def _invites(store: Store, rng: random.Random, creators: list[Creator]) -> None:
     for creator in creators[:INVITED_CREATORS]:
         for _ in range(rng.randrange(30, 61)):
-            store.add_invite(
-                creator.id,
-                rng.choice(creators).username,
-                rng.choice(_CAPTIONS),
-                f"https://scontent.cdninstagram.com/v/t51.2885-15/{store.new_id('4', 12)}_n.jpg",
-            )
+            new_invite(store, rng, creator.id, creators)
+
+
+def new_invite(store: Store, rng: random.Random, user_id: str, owners: Sequence[Creator]) -> Invite:
+    """A pending invite of the user, from one of the owners, first in the user's list."""
+    return store.add_invite(
+        user_id,
+        rng.choice(owners).username,
+        rng.choice(_CAPTIONS),
+        f"https://scontent.cdninstagram.com/v/t51.2885-15/{store.new_id('4', 12)}_n.jpg",
+    )
 
 
 def _tokens(store: Store, rng: random.Random, brands: list[Brand], creators: list[Creator]) -> str:

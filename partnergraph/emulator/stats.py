@@ -6,12 +6,15 @@ PERMISSIONS = "branded_content_ad_permissions"
 INVITES = "collaboration_invites"
 ME = "me"
 ACCOUNTS = "accounts"
+NODE = "node"
+"""`GET /{id}`: an object read by its ID (the emulator serves permissions)."""
 BATCH = "batch"
 METHODS = {
     PERMISSIONS: ("GET", "POST"),
     INVITES: ("GET", "POST"),
     ACCOUNTS: ("GET",),
     ME: ("GET",),
+    NODE: ("GET",),
     BATCH: ("POST",),
 }
 

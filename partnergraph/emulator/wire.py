@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from partnergraph.emulator.errors import invalid_parameter, nonexisting_field
-from partnergraph.emulator.stats import BATCH, ME
+from partnergraph.emulator.stats import BATCH, ME, NODE
 
 _VERSION = re.compile(r"v\d+\.\d+")
 _NESTED = re.compile(r"\{[^{}]*\}")
@@ -159,10 +159,12 @@ def _names(text: str, known: tuple[str, ...], node_type: str) -> tuple[str, ...]
 
 
 def edge_of(path: str, method: str) -> str:
-    """The edge a request is about, `batch` for a batch request, `me` for the user, for stats."""
+    """The edge a request is about, for stats: `batch`, `me`, `node` (`/{id}`) or the edge."""
     segments = route(path)
     if not segments and method == "POST":
         return BATCH
     if segments == [ME]:
         return ME
+    if len(segments) == 1:
+        return NODE
     return segments[-1] if len(segments) == 2 else ""

@@ -212,3 +212,49 @@ async def test_two_brand_tokens_see_different_brands(
     assert len(response.json()["data"]) == min(
         10, demo.brand(demo.out_of_scope_brand)["permissionCount"]
     )
+
+
+async def test_the_username_filter_keeps_that_creators_permission(
+    emulator: httpx.AsyncClient, demo: Demo
+) -> None:
+    listed = (await _list(emulator, demo, limit=100))["data"][57]
+    found = await _list(
+        emulator, demo, creator_username=listed["creator_username"].upper(), summary="true"
+    )
+    assert found["data"] == [listed]
+    assert found["summary"] == {"total_count": 1}
+    assert set(found["paging"]) == {"cursors"}
+    after = await _list(
+        emulator,
+        demo,
+        creator_username=listed["creator_username"],
+        after=found["paging"]["cursors"]["after"],
+    )
+    assert after == {"data": []}
+
+
+@pytest.mark.parametrize("username", ["WITHOUT", "nobody.here"])
+async def test_the_username_filter_of_a_creator_without_permission_is_empty(
+    emulator: httpx.AsyncClient, demo: Demo, username: str
+) -> None:
+    if username == "WITHOUT":
+        username = demo.creator_without_big_brand_permission()["username"]
+    found = await _list(emulator, demo, creator_username=username, summary="true")
+    assert found == {"data": [], "summary": {"total_count": 0}}
+
+
+async def test_the_username_filter_finds_the_last_of_10000_in_one_request(
+    emulator: httpx.AsyncClient, demo: Demo
+) -> None:
+    await emulator.post("/admin/grow", json={"brandId": demo.big_brand, "permissions": 10_000})
+    creator = (await emulator.get("/admin/state")).json()["creators"][-1]
+    await emulator.post("/admin/stats/reset")
+    found = await _list(emulator, demo, creator_username=creator["username"], fields="creator_id")
+    assert found["data"] == [{"creator_id": creator["id"]}]
+    assert (await emulator.get("/admin/stats")).json()["total"] == 1
+
+
+async def test_there_is_no_status_filter(emulator: httpx.AsyncClient, demo: Demo) -> None:
+    page = await _list(emulator, demo, status="APPROVED", limit=100, fields="status")
+    assert len(page["data"]) == 100
+    assert {item["status"] for item in page["data"]} > {"APPROVED"}

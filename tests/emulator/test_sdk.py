@@ -4,6 +4,7 @@ import asyncio
 from typing import Any
 
 import httpx
+from facebook_business.adobjects.igbcadspermission import IGBCAdsPermission
 from facebook_business.adobjects.iguser import IGUser
 from facebook_business.api import FacebookAdsApi
 from facebook_business.exceptions import FacebookRequestError
@@ -57,3 +58,35 @@ async def test_the_sdk_walks_and_requests(
         fields="id,status",
     )
     assert pages[-1][-1] == {"id": result["created"], "status": "PENDING"}
+
+
+def _read_one(base_url: str, demo: Demo, username: str) -> dict[str, Any]:
+    api = _api(base_url, demo.agency)
+    filtered = IGUser(demo.big_brand, api=api).get_branded_content_ad_permissions(
+        fields=["id", "permission_type", "status"], params={"creator_username": username}
+    )
+    listed = [permission.export_all_data() for permission in filtered]
+    read = IGBCAdsPermission(listed[0]["id"], api=api).api_get(
+        fields=[IGBCAdsPermission.Field.permission_type, IGBCAdsPermission.Field.status]
+    )
+    try:
+        IGBCAdsPermission("17999999999999999", api=api).api_get(fields=["status"])
+    except FacebookRequestError as error:
+        unknown = (error.api_error_code(), error.api_error_subcode(), error.api_error_type())
+    return {"listed": listed, "read": read.export_all_data(), "unknown": unknown}
+
+
+async def test_the_sdk_reads_a_permission_and_filters_by_username(
+    emulator: httpx.AsyncClient, emulator_url: str, demo: Demo
+) -> None:
+    await emulator.post("/admin/grow", json={"brandId": demo.big_brand, "permissions": 10_000})
+    creator = (await emulator.get("/admin/state")).json()["creators"][-1]
+    await emulator.post("/admin/stats/reset")
+    result = await asyncio.to_thread(_read_one, emulator_url, demo, creator["username"])
+    [listed] = result["listed"]
+    assert listed["permission_type"] == "ACCOUNT_LEVEL"
+    assert result["read"] == listed
+    assert result["unknown"] == (100, 33, "GraphMethodException")
+    stats = (await emulator.get("/admin/stats")).json()
+    assert stats["byEdge"]["branded_content_ad_permissions"]["GET"] == 1
+    assert stats["byEdge"]["node"] == {"GET": 2}
