@@ -13,6 +13,7 @@ BENCHMARKS = (
     "dashboard_instances",
     "soak",
     "emulator_pages",
+    "data_size",
 )
 
 

@@ -146,6 +146,10 @@ async def test_revoke_by_id_and_by_username_cost_one_request_each(
 ) -> None:
     brand = grown.brands[size]
     by_id, by_name = grown.approved(size, size - 30, 2)
+    found = await api.run(BY_USERNAME, {"brand": brand, "username": by_id["creator_username"]})
+    global_id = found["data"]["brand"]["permissions"]["nodes"][0]["id"]
+    cached = (await api.run(NODE, {"id": global_id}))["data"]["node"]
+    assert cached["status"] == "APPROVED"
     await api.reset_stats()
     revoke = {"brandId": brand, "creatorIgId": by_id["creator_id"]}
     payload = (await api.data("RevokePermission", {"input": revoke}))["revokePermission"]
@@ -164,6 +168,8 @@ async def test_revoke_by_id_and_by_username_cost_one_request_each(
     again = (await api.data("RevokePermission", {"input": revoke}))["revokePermission"]
     assert [e["code"] for e in again["userErrors"]] == ["NOTHING_TO_REVOKE"]
     assert again["userErrors"][0]["field"] == ["input", "creatorUsername"]
+    # the write hid every cached read of the brand: the node read too
+    assert (await api.run(NODE, {"id": global_id}))["data"]["node"]["status"] == "REVOKED"
     for item in (by_id, by_name):
         await api.reset_stats()
         found = await api.run(BY_USERNAME, {"brand": brand, "username": item["creator_username"]})
