@@ -13,7 +13,14 @@ from partnergraph.resolvers import cursors
 from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.loaders import PageKey
-from partnergraph.resolvers.paging import Page, PageFetcher, UpstreamPage, Window, read_page
+from partnergraph.resolvers.paging import (
+    SCAN_PAGE,
+    Page,
+    PageFetcher,
+    UpstreamPage,
+    Window,
+    read_page,
+)
 from partnergraph.resolvers.records import text_value
 
 R = TypeVar("R")
@@ -63,10 +70,10 @@ class GraphList(Generic[R]):
         if page.edges:
             return page.edges[0].node
         if page.has_next_page:
-            budget = context.services.scan_budget
+            read = context.services.scan_budget * SCAN_PAGE
             raise BeyondScanBudget(
-                f"Not within the first {budget} pages of the list, as far as one request may "
-                "read it (PARTNERGRAPH_SCAN_BUDGET); it may lie further."
+                f"Not among the first {read} items of the list, as far as one request may read "
+                "it (PARTNERGRAPH_SCAN_BUDGET): it may lie further, or be gone."
             )
         return None
 
