@@ -56,6 +56,7 @@ async def test_stats_count_requests_before_faults(emulator: httpx.AsyncClient, d
             INVITES: {"GET": 1, "POST": 0},
             "accounts": {"GET": 0},
             "me": {"GET": 0},
+            "node": {"GET": 1},
             "batch": {"POST": 0},
         },
     }
