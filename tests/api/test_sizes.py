@@ -244,6 +244,11 @@ async def test_gone_is_null_and_an_id_issued_before_still_resolves(api: Api, gro
     assert node["graphId"] == item["id"]
     assert node["creator"]["igId"] == item["creator_id"]
     assert node["status"] == item["permission_status"]
+    far = grown.listed(10_000)[9_000]  # past the scan budget, with no creator in the ID
+    old_far = f"Permission:{grown.brands[10_000]}:{far['id']}"
+    answer = await api.run(NODE, {"id": base64.urlsafe_b64encode(old_far.encode()).decode()})
+    assert answer["data"] == {"node": None}
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["SCAN_BUDGET_EXCEEDED"]
     gone = base64.urlsafe_b64encode(f"Permission:{brand}:17999999999999999:1784".encode())
     answer = await api.run(NODE, {"id": gone.decode().rstrip("=")})
     assert answer == {"data": {"node": None}}
