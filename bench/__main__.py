@@ -15,6 +15,7 @@ BENCHMARKS = (
     "emulator_pages",
     "persisted_registrations",
     "attacks",
+    "data_size",
 )
 
 

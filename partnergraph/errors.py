@@ -79,6 +79,12 @@ class NotFound(PartnergraphError):
     code = "NOT_FOUND"
 
 
+class BeyondScanBudget(PartnergraphError):
+    """What was asked for may be in a list, but past what one request may scan of it."""
+
+    code = "SCAN_BUDGET_EXCEEDED"
+
+
 class RateLimited(PartnergraphError):
     """A Graph API or local rate limit refuses the call for now."""
 

@@ -8,12 +8,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from partnergraph.errors import UpstreamUnavailable
+from partnergraph.errors import BeyondScanBudget, UpstreamUnavailable
 from partnergraph.resolvers import cursors
 from partnergraph.resolvers.budgets import BudgetKind
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.loaders import PageKey
-from partnergraph.resolvers.paging import Page, PageFetcher, UpstreamPage, Window, read_page
+from partnergraph.resolvers.paging import (
+    SCAN_PAGE,
+    Page,
+    PageFetcher,
+    UpstreamPage,
+    Window,
+    read_page,
+)
 from partnergraph.resolvers.records import text_value
 
 R = TypeVar("R")
@@ -37,9 +44,12 @@ class GraphList(Generic[R]):
         owner: str,
         request: Window,
         keep: Callable[[R], bool] | None = None,
+        filters: Mapping[str, str] | None = None,
     ) -> Page[R]:
-        """The requested page of owner's list, filtered by keep within the scan budget."""
-        fetch = _fetcher(context, owner, self.edge, self.params, self.budget)
+        """The requested page of owner's list, filtered upstream by the Graph API's `filters`
+        and here by keep within the scan budget."""
+        params = {**self.params, **filters} if filters else self.params
+        fetch = _fetcher(context, owner, self.edge, params, self.budget)
         return await read_page(
             fetch,
             request,
@@ -52,9 +62,20 @@ class GraphList(Generic[R]):
     async def first(
         self, context: RequestContext, owner: str, keep: Callable[[R], bool]
     ) -> R | None:
-        """The first record of owner's list that keep accepts, within the scan budget."""
+        """The first record of owner's list that keep accepts; None when the list has none.
+
+        BeyondScanBudget when the scan budget ran out before the end of the list.
+        """
         page = await self.page(context, owner, Window(1, forward=True, cursor=None), keep)
-        return page.edges[0].node if page.edges else None
+        if page.edges:
+            return page.edges[0].node
+        if page.has_next_page:
+            read = context.services.scan_budget * SCAN_PAGE
+            raise BeyondScanBudget(
+                f"Not among the first {read} items of the list, as far as one request may read "
+                "it (PARTNERGRAPH_SCAN_BUDGET): it may lie further, or be gone."
+            )
+        return None
 
     def _identify(self, item: dict[str, Any]) -> str | None:
         return cursors.item_id(text_value(item.get(self.id_field)))

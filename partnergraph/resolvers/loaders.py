@@ -14,16 +14,23 @@ from partnergraph.resolvers.upstream.client import MAX_BATCH, BatchRead, Credent
 
 @dataclass(frozen=True, slots=True)
 class PageKey:
-    """One upstream read: the owner's ID (or `me`), the edge (empty: the owner) and the query."""
+    """One upstream read: the owner's ID (or `me`), the edge (empty: the owner) and the query.
+
+    With `node`, the read is of that object by its own ID (a permission of a brand), cached
+    as the owner's data: a write to the owner hides it.
+    """
 
     owner: str
     edge: str
     params: tuple[tuple[str, str], ...]
     budget: BudgetKind | None = None
+    node: str | None = None
 
     @property
     def path(self) -> str:
         """The Graph path below the version."""
+        if self.node is not None:
+            return self.node
         return f"{self.owner}/{self.edge}" if self.edge else self.owner
 
 
@@ -73,7 +80,7 @@ class PageLoader:
     async def _read(self, key: PageKey) -> Body:
         if key.owner not in self._touched:
             self._touched[key.owner] = await self._cache.generation(key.owner)
-        cache_key = f"{self._credentials.scope}|{key.edge}|{key.params}"
+        cache_key = f"{self._credentials.scope}|{key.path}|{key.params}"
         read = self._cache.refresh if self._fresh else self._cache.read
         body: Body
         body, read_at = await read(key.owner, cache_key, lambda: self._enqueue(key))

@@ -28,15 +28,17 @@ NodeRecord = BrandRef | CreatorRecord | PermissionRecord | InviteRecord | Instag
 
 
 async def resolve_node(context: RequestContext, global_id: str) -> NodeRecord | None:
-    """The object a global ID names, or None when the Graph API no longer lists it."""
+    """The object a global ID names, or None when the Graph API no longer has it."""
     decoded = ids.decode(global_id)
     match decoded.type_name, decoded.parts:
         case "Brand", (ig_id,):
             return BrandRef(ids.bare(ig_id))
         case "Creator", (ig_id,):
             return CreatorRecord(ids.bare(ig_id))
-        case "Permission", (brand, graph_id):
-            return await find_permission(context, ids.bare(brand), graph_id)
+        case "Permission", (brand, graph_id, creator):
+            return await find_permission(context, ids.bare(brand), graph_id, creator)
+        case "Permission", (brand, graph_id):  # issued before permission IDs named the creator
+            return await find_permission(context, ids.bare(brand), graph_id, None)
         case "Invite", (invitee, media_id):
             return await find_invite(context, ids.bare(invitee), media_id)
         case "InstagramAccount", (ig_id,):

@@ -4,11 +4,10 @@ from typing import Any, Self
 
 import strawberry
 
-from partnergraph.errors import PartnergraphError
 from partnergraph.resolvers import ids, invites, permissions
 from partnergraph.resolvers.outcomes import Outcome, UserErrorCode, UserErrorRecord
-from partnergraph.resolvers.permissions import PermissionHandle
-from partnergraph.resolvers.records import CreatorRecord
+from partnergraph.resolvers.permissions import Slot
+from partnergraph.resolvers.records import CreatorRecord, PermissionRecord
 from partnergraph.schema.nodes import Brand, Creator, Info, Permission
 
 strawberry.enum(UserErrorCode, description="Why a mutation did not do what it was asked.")
@@ -39,8 +38,8 @@ class _BrandInput:
         return ids.ig_user_id(self.brand_id, "Brand")
 
 
-@strawberry.input(description="Ask a creator for account-level partnership-ad permission.")
-class RequestPermissionInput(_BrandInput):
+@strawberry.input
+class _OneCreatorInput(_BrandInput):
     creator_ig_id: strawberry.ID | None = strawberry.field(
         default=None, description="The creator's Instagram user ID (or creatorUsername)."
     )
@@ -48,6 +47,11 @@ class RequestPermissionInput(_BrandInput):
         default=None, description="The creator's Instagram username (or creatorIgId)."
     )
     client_mutation_id: str | None = None
+
+
+@strawberry.input(description="Ask a creator for account-level partnership-ad permission.")
+class RequestPermissionInput(_OneCreatorInput):
+    pass
 
 
 @strawberry.input(description="A creator, by Instagram user ID or by username: exactly one.")
@@ -60,21 +64,36 @@ class CreatorRef:
     )
 
 
-@strawberry.input(
-    description=f"Ask up to {permissions.MAX_CREATORS} creators at once for account-level "
-    "partnership-ad permission."
-)
-class RequestPermissionsInput(_BrandInput):
+@strawberry.input
+class _ManyCreatorsInput(_BrandInput):
     creators: list[CreatorRef] = strawberry.field(
         description=f"1 to {permissions.MAX_CREATORS} creators; invalid input sends nothing."
     )
     client_mutation_id: str | None = None
 
+    def refs(self) -> list[tuple[str | None, str | None]]:
+        """Each creator's Instagram user ID and username, as given."""
+        return [(creator.ig_id, creator.username) for creator in self.creators]
 
-@strawberry.input(description="Revoke a brand's permission from a creator.")
-class RevokePermissionInput(_BrandInput):
-    creator_ig_id: strawberry.ID = strawberry.field(description=_CREATOR_ID)
-    client_mutation_id: str | None = None
+
+@strawberry.input(
+    description=f"Ask up to {permissions.MAX_CREATORS} creators at once for account-level "
+    "partnership-ad permission."
+)
+class RequestPermissionsInput(_ManyCreatorsInput):
+    pass
+
+
+@strawberry.input(description="Revoke a brand's permission from a creator, by ID or username.")
+class RevokePermissionInput(_OneCreatorInput):
+    pass
+
+
+@strawberry.input(
+    description=f"Revoke a brand's permissions from up to {permissions.MAX_CREATORS} creators."
+)
+class RevokePermissionsInput(_ManyCreatorsInput):
+    pass
 
 
 @strawberry.input(description="Answer a collaboration invite as the invited creator.")
@@ -92,26 +111,22 @@ class RespondToInviteInput:
 class PermissionPayload:
     client_mutation_id: str | None
     user_errors: list[UserError]
-    handle: strawberry.Private[PermissionHandle | None]
-
-    @strawberry.field(description="The permission, as the brand's list now shows it.")
-    async def permission(self, info: Info) -> Permission | None:
-        if self.handle is None:
-            return None
-        return Permission.of(await self.handle.record(info.context))
-
+    permission: Permission | None = strawberry.field(
+        description="The permission as the write left it (a request reads it back in the same "
+        "Graph batch: one HTTP request)."
+    )
     brand: Brand
 
     @classmethod
     def of(
-        cls, client_mutation_id: str | None, brand: str, outcome: Outcome[PermissionHandle]
+        cls, client_mutation_id: str | None, brand: str, outcome: Outcome[PermissionRecord]
     ) -> Self:
         """The payload of a permission mutation's outcome."""
         return cls(
             client_mutation_id=client_mutation_id,
             user_errors=_errors(outcome),
+            permission=Permission.of(outcome.result) if outcome.result else None,
             brand=Brand.of(brand),
-            handle=outcome.result,
         )
 
 
@@ -125,26 +140,44 @@ class RevokePermissionPayload(PermissionPayload):
     pass
 
 
-@strawberry.type(description="What requestPermissions did.")
-class RequestPermissionsPayload:
+@strawberry.type
+class PermissionsPayload:
     client_mutation_id: str | None
     user_errors: list[UserError]
-    slots: strawberry.Private[list[PermissionHandle | PartnergraphError | None]]
+    slots: strawberry.Private[list[Slot]]
 
     @strawberry.field(
-        description="One per creator, in input order: the permission as the brand's list now "
-        "shows it; null where that creator failed, with a user error or an error at its index."
+        description="One per creator, in input order: the permission as the write left it; "
+        "null where that creator failed, with a user error or an error at its index."
     )
-    async def permissions(self, info: Info) -> list[Permission | None]:
-        handles = [slot for slot in self.slots if isinstance(slot, PermissionHandle)]
-        records = iter(await permissions.records(info.context, self.brand.ig_id, handles))
+    def permissions(self) -> list[Permission | None]:
         found: list[Any] = [
-            Permission.of(next(records)) if isinstance(slot, PermissionHandle) else slot
+            Permission.of(slot) if isinstance(slot, PermissionRecord) else slot
             for slot in self.slots
         ]
         return found  # an error in it is reported at its index
 
     brand: Brand
+
+    @classmethod
+    def of(cls, client_mutation_id: str | None, brand: str, outcome: Outcome[list[Slot]]) -> Self:
+        """The payload of a bulk permission mutation's outcome."""
+        return cls(
+            client_mutation_id=client_mutation_id,
+            user_errors=_errors(outcome),
+            slots=outcome.result or [],
+            brand=Brand.of(brand),
+        )
+
+
+@strawberry.type(description="What requestPermissions did.")
+class RequestPermissionsPayload(PermissionsPayload):
+    pass
+
+
+@strawberry.type(description="What revokePermissions did.")
+class RevokePermissionsPayload(PermissionsPayload):
+    pass
 
 
 @strawberry.type(description="What acceptInvite or declineInvite did.")
@@ -177,28 +210,37 @@ class Mutation:
 
     @strawberry.mutation(
         description=f"Ask up to {permissions.MAX_CREATORS} creators, each by ID or username, for "
-        "permission, in Graph batches of 50."
+        "permission, in Graph batches of 25 writes, each with the read of what it wrote."
     )
     async def request_permissions(
         self, info: Info, input: RequestPermissionsInput
     ) -> RequestPermissionsPayload | None:
         brand = input.owner()
-        creators = [(creator.ig_id, creator.username) for creator in input.creators]
-        outcome = await permissions.request_permissions(info.context, brand, creators)
-        return RequestPermissionsPayload(
-            client_mutation_id=input.client_mutation_id,
-            user_errors=_errors(outcome),
-            slots=outcome.result or [],
-            brand=Brand.of(brand),
-        )
+        outcome = await permissions.request_permissions(info.context, brand, input.refs())
+        return RequestPermissionsPayload.of(input.client_mutation_id, brand, outcome)
 
-    @strawberry.mutation(description="Revoke a brand's permission from a creator.")
+    @strawberry.mutation(
+        description="Revoke a brand's permission from a creator, by ID or username."
+    )
     async def revoke_permission(
         self, info: Info, input: RevokePermissionInput
     ) -> RevokePermissionPayload | None:
         brand = input.owner()
-        outcome = await permissions.revoke_permission(info.context, brand, input.creator_ig_id)
+        outcome = await permissions.revoke_permission(
+            info.context, brand, input.creator_ig_id, input.creator_username
+        )
         return RevokePermissionPayload.of(input.client_mutation_id, brand, outcome)
+
+    @strawberry.mutation(
+        description=f"Revoke a brand's permissions from up to {permissions.MAX_CREATORS} creators, "
+        "each by ID or username, in Graph batches."
+    )
+    async def revoke_permissions(
+        self, info: Info, input: RevokePermissionsInput
+    ) -> RevokePermissionsPayload | None:
+        brand = input.owner()
+        outcome = await permissions.revoke_permissions(info.context, brand, input.refs())
+        return RevokePermissionsPayload.of(input.client_mutation_id, brand, outcome)
 
     @strawberry.mutation(description="Accept a collaboration invite.")
     async def accept_invite(

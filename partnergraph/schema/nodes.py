@@ -75,7 +75,7 @@ class Brand(Node):
             creator_username=creator_username,
         )
         return Connection.of(
-            permissions.list_key(self.ig_id),
+            permissions.list_key(self.ig_id, creator_username),
             page,
             Permission.of,
         )
@@ -133,13 +133,22 @@ class Permission(Node):
     def of(cls, record: PermissionRecord) -> "Permission":
         """The permission a record describes."""
         return cls(
-            id=strawberry.ID(ids.encode("Permission", record.brand_ig_id, record.graph_id)),
+            id=strawberry.ID(ids.encode("Permission", *_permission_id_parts(record))),
             graph_id=strawberry.ID(record.graph_id),
             brand=Brand.of(record.brand_ig_id),
             status=record.status,
             raw_status=record.raw_status,
             creator=Creator.of(record.creator),
         )
+
+
+def _permission_id_parts(record: PermissionRecord) -> tuple[str, ...]:
+    """What a permission's global ID holds: its brand, its Graph ID and its creator's ID, so
+    that `node` reads it by its Graph ID in one call, creator known (IDs issued before held
+    the first two only, and still resolve)."""
+    if record.creator.ig_id:
+        return record.brand_ig_id, record.graph_id, record.creator.ig_id
+    return record.brand_ig_id, record.graph_id
 
 
 @strawberry.type(description="A pending invite to collaborate on another account's post.")

@@ -46,6 +46,10 @@ class Showcase:
                 brand,
             ),
             "RevokePermission": ({"input": revoke}, brand),
+            "RevokePermissions": (
+                {"input": {"brandId": self.brand_id, "creators": creators}},
+                brand,
+            ),
             "PermissionChanged": ({"brandId": self.brand_id}, brand),
             "CreatorInvites": ({"creatorId": self.creator_id, "first": 10}, creator),
             "AcceptInvite": ({"input": respond}, creator),

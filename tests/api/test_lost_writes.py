@@ -12,7 +12,7 @@ async def test_a_request_whose_answer_was_cut_short_is_seen_by_the_next_read(
     creator = demo.creator_without_big_brand_permission()
     by_name = {"brandId": demo.big_brand, "creatorUsername": creator["username"], "first": 3}
     assert nodes((await api.data("BrandPermissions", by_name))["brand"]["permissions"]) == []
-    await api.fault(edge=EDGE, method="POST", body="truncated", count=1)
+    await api.fault(edge="batch", body="truncated", count=1)
     await api.reset_stats()
 
     body = await api.op(
@@ -55,21 +55,21 @@ async def test_a_connection_reset_on_a_write_is_unavailable_and_sent_once(
     api: Api, demo: Demo
 ) -> None:
     creator = demo.creator_without_big_brand_permission()["id"]
-    await api.fault(edge=EDGE, method="POST", body="reset", count=1)
+    await api.fault(edge="batch", body="reset", count=1)
     await api.reset_stats()
     body = await api.op(
         "RequestPermission", {"input": {"brandId": demo.big_brand, "creatorIgId": creator}}
     )
     assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
     assert LOST in body["errors"][0]["message"]
-    assert (await api.upstream_calls())["byEdge"][EDGE]["POST"] == 1
+    assert (await api.upstream_calls())["byEdge"]["batch"]["POST"] == 1  # sent once
 
 
 async def test_an_undocumented_graph_code_on_a_write_is_the_upstreams_fault(
     api: Api, demo: Demo
 ) -> None:
     creator = demo.creator_without_big_brand_permission()["id"]
-    await api.fault(edge=EDGE, method="POST", errorCode=12345, count=1)
+    await api.fault(edge="batch", errorCode=12345, count=1)
     await api.reset_stats()
     body = await api.op(
         "RequestPermission", {"input": {"brandId": demo.big_brand, "creatorIgId": creator}}
@@ -79,7 +79,7 @@ async def test_an_undocumented_graph_code_on_a_write_is_the_upstreams_fault(
     assert error["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
     assert error["extensions"]["graph"]["code"] == 12345
     assert LOST in error["message"]
-    assert (await api.upstream_calls())["byEdge"][EDGE]["POST"] == 1
+    assert (await api.upstream_calls())["byEdge"]["batch"]["POST"] == 1  # sent once
 
 
 async def test_an_undocumented_graph_code_on_a_read_is_unavailable_and_not_sent_again(
@@ -97,7 +97,7 @@ async def test_an_undocumented_graph_code_on_a_read_is_unavailable_and_not_sent_
 
 async def test_code_100_on_a_write_stays_a_user_error(api: Api, demo: Demo) -> None:
     creator = demo.creator_without_big_brand_permission()["id"]
-    await api.fault(edge=EDGE, method="POST", errorCode=100, count=1)
+    await api.fault(edge="batch", errorCode=100, count=1)
     body = await api.op(
         "RequestPermission", {"input": {"brandId": demo.big_brand, "creatorIgId": creator}}
     )

@@ -59,6 +59,13 @@ async def _revoke(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
     return {"input": {"brandId": demo.big_brand, "creatorIgId": creator}}, demo.agency
 
 
+async def _revoke_many(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
+    data = await api.data("BrandPermissions", {"brandId": demo.big_brand, "status": "APPROVED"})
+    approved = [node["creator"] for node in nodes(data["brand"]["permissions"])[:2]]
+    creators = [{"igId": approved[0]["igId"]}, {"username": approved[1]["username"]}]
+    return {"input": {"brandId": demo.big_brand, "creators": creators}}, demo.agency
+
+
 async def _invites(api: Api, demo: Demo) -> tuple[dict[str, Any], str]:
     return {"creatorId": demo.creator_id, "first": 5}, demo.creator_token
 
@@ -88,6 +95,7 @@ VARIABLES: dict[str, Variables] = {
     "RequestPermission": _request,
     "RequestPermissions": _request_many,
     "RevokePermission": _revoke,
+    "RevokePermissions": _revoke_many,
     "CreatorInvites": _invites,
     "AcceptInvite": _respond,
     "DeclineInvite": _respond,

@@ -16,6 +16,7 @@ from partnergraph_client import (
     RequestPermissionsInput,
     RespondToInviteInput,
     RevokePermissionInput,
+    RevokePermissionsInput,
     UserErrorCode,
 )
 
@@ -146,6 +147,33 @@ async def _revoke_permission(live: Live) -> None:
     assert payload.permission.status == PermissionStatus.REVOKED
 
 
+async def _revoke_permissions(live: Live) -> None:
+    async with live.client(live.demo.agency) as agency:
+        approved = await agency.brand_permissions(
+            brand_id=live.demo.big_brand, first=2, status=PermissionStatus.APPROVED
+        )
+        first, second = (edge.node.creator for edge in approved.brand.permissions.edges)
+        creators = [
+            CreatorRef(igId=first.ig_id),
+            CreatorRef(username="nobody.here.at.all"),
+            CreatorRef(username=second.username),
+        ]
+        answer = await agency.revoke_permissions(
+            RevokePermissionsInput(brandId=live.demo.big_brand, creators=creators)
+        )
+    payload = answer.revoke_permissions
+    assert payload is not None
+    assert [(e.field, e.code) for e in payload.user_errors] == [
+        (["creators", "1", "username"], UserErrorCode.NOTHING_TO_REVOKE)
+    ]
+    revoked, unknown, also_revoked = payload.permissions
+    assert unknown is None
+    assert revoked is not None
+    assert also_revoked is not None
+    assert [revoked.creator.ig_id, also_revoked.creator.ig_id] == [first.ig_id, second.ig_id]
+    assert {revoked.status, also_revoked.status} == {PermissionStatus.REVOKED}
+
+
 async def _accept_invite(live: Live) -> None:
     media_id = await live.media_id()
     async with live.client(live.demo.creator_token) as creator:
@@ -251,6 +279,7 @@ OPERATIONS: dict[str, Callable[[Live], Awaitable[None]]] = {
     "RequestPermission": _request_permission,
     "RequestPermissions": _request_permissions,
     "RevokePermission": _revoke_permission,
+    "RevokePermissions": _revoke_permissions,
     "AcceptInvite": _accept_invite,
     "DeclineInvite": _decline_invite,
     "RateLimit": _rate_limit,

@@ -211,6 +211,40 @@ async def test_a_batch_sends_again_only_entries_not_run_and_reads_that_failed() 
     assert third.graph.code == 2
 
 
+async def test_a_dependent_entry_goes_again_only_with_the_entry_it_depends_on() -> None:
+    sent: list[list[dict[str, Any]]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        entries = _batch_of(request)
+        sent.append(entries)
+        if len(sent) == 1:  # the first write ran, its read failed; the second write did not run
+            return httpx.Response(
+                200, json=[_entry(200, {"id": "1"}), _entry(500, UNAVAILABLE), None, None]
+            )
+        return httpx.Response(200, json=[_entry(200, {"id": "2"}), _entry(200, {"id": "2"})])
+
+    client = _client(httpx.MockTransport(answer))
+    reference = "{result=w1:$.id}"
+    calls: list[BatchRead | BatchWrite] = [
+        BatchWrite(PATH, {"creator_instagram_account": "1"}, name="w0"),
+        BatchRead("{result=w0:$.id}", {"fields": "id,status"}, depends_on="w0"),
+        BatchWrite(PATH, {"creator_instagram_account": reference}, name="w1"),
+        BatchRead(reference, {"fields": "id,status"}, depends_on="w1"),
+    ]
+    outcomes = await client.batch(CREDENTIALS, calls)
+
+    first = sent[0]
+    assert first[0]["name"] == "w0"
+    assert first[0]["omit_response_on_success"] is False
+    assert first[1]["depends_on"] == "w0"
+    assert first[1]["relative_url"] == "v23.0/{result=w0:$.id}?fields=id%2Cstatus"
+    assert first[2]["body"] == "creator_instagram_account={result=w1:$.id}"  # not escaped
+    assert [entry.get("name") or entry["depends_on"] for entry in sent[1]] == ["w1", "w1"]
+    assert outcomes[0] == {"id": "1"}
+    assert isinstance(outcomes[1], UpstreamUnavailable)  # its write ran: not sent again
+    assert outcomes[2] == outcomes[3] == {"id": "2"}
+
+
 async def test_a_batch_of_writes_that_never_left_is_sent_again() -> None:
     sent: list[httpx.Request] = []
 

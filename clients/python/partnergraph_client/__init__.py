@@ -46,6 +46,7 @@ from .input_types import (
     RequestPermissionsInput,
     RespondToInviteInput,
     RevokePermissionInput,
+    RevokePermissionsInput,
 )
 from .node import (
     Node,
@@ -92,6 +93,14 @@ from .revoke_permission import (
     RevokePermissionRevokePermissionBrand,
     RevokePermissionRevokePermissionPermission,
     RevokePermissionRevokePermissionUserErrors,
+)
+from .revoke_permissions import (
+    RevokePermissions,
+    RevokePermissionsRevokePermissions,
+    RevokePermissionsRevokePermissionsBrand,
+    RevokePermissionsRevokePermissionsPermissions,
+    RevokePermissionsRevokePermissionsPermissionsCreator,
+    RevokePermissionsRevokePermissionsUserErrors,
 )
 from .viewer import (
     Viewer,
@@ -177,6 +186,13 @@ __all__ = [
     "RevokePermissionRevokePermissionBrand",
     "RevokePermissionRevokePermissionPermission",
     "RevokePermissionRevokePermissionUserErrors",
+    "RevokePermissions",
+    "RevokePermissionsInput",
+    "RevokePermissionsRevokePermissions",
+    "RevokePermissionsRevokePermissionsBrand",
+    "RevokePermissionsRevokePermissionsPermissions",
+    "RevokePermissionsRevokePermissionsPermissionsCreator",
+    "RevokePermissionsRevokePermissionsUserErrors",
     "Upload",
     "UserErrorCode",
     "Viewer",

@@ -16,6 +16,7 @@ from .input_types import (
     RequestPermissionsInput,
     RespondToInviteInput,
     RevokePermissionInput,
+    RevokePermissionsInput,
 )
 from .node import Node
 from .permission_changed import PermissionChanged
@@ -23,6 +24,7 @@ from .rate_limit import RateLimit
 from .request_permission import RequestPermission
 from .request_permissions import RequestPermissions
 from .revoke_permission import RevokePermission
+from .revoke_permissions import RevokePermissions
 from .viewer import Viewer
 
 
@@ -415,6 +417,45 @@ class PartnergraphClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return RevokePermission.model_validate(data)
+
+    async def revoke_permissions(
+        self, input: RevokePermissionsInput, **kwargs: Any
+    ) -> RevokePermissions:
+        query = gql("""
+            mutation RevokePermissions($input: RevokePermissionsInput!) {
+              revokePermissions(input: $input) {
+                clientMutationId
+                userErrors {
+                  field
+                  message
+                  code
+                }
+                permissions {
+                  id
+                  graphId
+                  status
+                  creator {
+                    id
+                    igId
+                    username
+                  }
+                }
+                brand {
+                  id
+                  igId
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = await self.execute(
+            query=query,
+            operation_name="RevokePermissions",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return RevokePermissions.model_validate(data)
 
     async def viewer(
         self,

@@ -50,13 +50,26 @@ class RespondToInviteInput(BaseModel):
 
 
 class RevokePermissionInput(BaseModel):
-    """Revoke a brand's permission from a creator."""
+    """Revoke a brand's permission from a creator, by ID or username."""
 
     brand_id: str = Field(alias="brandId")
     "The brand's global ID or Instagram user ID."
-    creator_ig_id: str = Field(alias="creatorIgId")
-    "The creator's global ID or Instagram user ID."
+    creator_ig_id: Optional[str] = Field(alias="creatorIgId", default=None)
+    "The creator's Instagram user ID (or creatorUsername)."
+    creator_username: Optional[str] = Field(alias="creatorUsername", default=None)
+    "The creator's Instagram username (or creatorIgId)."
+    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+
+
+class RevokePermissionsInput(BaseModel):
+    """Revoke a brand's permissions from up to 500 creators."""
+
+    brand_id: str = Field(alias="brandId")
+    "The brand's global ID or Instagram user ID."
+    creators: list["CreatorRef"]
+    "1 to 500 creators; invalid input sends nothing."
     client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
 
 
 RequestPermissionsInput.model_rebuild()
+RevokePermissionsInput.model_rebuild()

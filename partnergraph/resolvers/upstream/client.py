@@ -5,11 +5,12 @@ import contextlib
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 import orjson
@@ -88,18 +89,29 @@ def _transient(error: object) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class BatchRead:
-    """One GET of a batch: a path below the version and its query parameters."""
+    """One GET of a batch: a path below the version and its query parameters.
+
+    `name` lets later entries use its answer; `depends_on` names the earlier entry it runs
+    after, whose answer its path may quote as `{result=NAME:$.path}`.
+    """
 
     path: str
     params: Mapping[str, str]
+    name: str | None = None
+    depends_on: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class BatchWrite:
-    """One POST of a batch: a path below the version and its form; sent again only if not run."""
+    """One POST of a batch: a path below the version and its form; sent again only if not run.
+
+    `name` and `depends_on` as for BatchRead; a form value may be a `{result=NAME:$.path}`.
+    """
 
     path: str
     data: Mapping[str, str]
+    name: str | None = None
+    depends_on: str | None = None
 
 
 BatchCall = BatchRead | BatchWrite
@@ -175,7 +187,9 @@ class GraphClient:
 
         Reads failing transiently are sent again; writes only when they certainly did not
         run (the batch never left, or the Graph API answered the entry with null), and
-        those still failing are reported like a lost write.
+        those still failing are reported like a lost write. An entry that depends on another
+        goes again only with it. A named entry's own answer comes back too
+        (`omit_response_on_success: false`).
         """
         if not 0 < len(calls) <= MAX_BATCH:
             raise ValueError(f"a batch holds 1 to {MAX_BATCH} calls, not {len(calls)}")
@@ -192,7 +206,7 @@ class GraphClient:
                 answers = [error] * len(pending)
             for index, answer in zip(pending, answers, strict=True):
                 outcomes[index] = answer
-            pending = [i for i in pending if _worth_resending(calls[i], outcomes[i])]
+            pending = _resending(calls, pending, outcomes)
             if pending:
                 raise UpstreamUnavailable(f"{len(pending)} entries of the batch go out again.")
 
@@ -314,12 +328,19 @@ class GraphClient:
             for call, entry in zip(calls, body, strict=True)
         ]
 
-    def _batch_call(self, call: BatchCall) -> dict[str, str]:
+    def _batch_call(self, call: BatchCall) -> dict[str, object]:
         relative_url = f"{self._version}/{call.path.lstrip('/')}"
+        entry: dict[str, object]
         if isinstance(call, BatchWrite):
-            return {"method": "POST", "relative_url": relative_url, "body": urlencode(call.data)}
-        query = f"?{urlencode(dict(call.params))}" if call.params else ""
-        return {"method": "GET", "relative_url": relative_url + query}
+            entry = {"method": "POST", "relative_url": relative_url, "body": _form(call.data)}
+        else:
+            query = f"?{urlencode(dict(call.params))}" if call.params else ""
+            entry = {"method": "GET", "relative_url": relative_url + query}
+        if call.name is not None:
+            entry |= {"name": call.name, "omit_response_on_success": False}
+        if call.depends_on is not None:
+            entry["depends_on"] = call.depends_on
+        return entry
 
     async def _batch_entry(
         self, credentials: Credentials, call: BatchCall, entry: object
@@ -394,6 +415,37 @@ class GraphClient:
             return {}
         proof = hmac.new(self._app_secret, credentials.token.encode(), hashlib.sha256)
         return {"appsecret_proof": proof.hexdigest()}
+
+
+def _resending(
+    calls: Sequence[BatchCall], sent: Sequence[int], outcomes: Sequence[BatchOutcome | _NotRun]
+) -> list[int]:
+    """The entries of those sent that go out again: an entry depending on another only with it."""
+    again: list[int] = []
+    names: set[str] = set()
+    for index in sent:
+        call = calls[index]
+        if call.depends_on is not None:
+            worth = call.depends_on in names
+        else:
+            worth = _worth_resending(call, outcomes[index])
+        if worth:
+            again.append(index)
+            if call.name is not None:
+                names.add(call.name)
+    return again
+
+
+_REFERENCE = re.compile(r"\{result=[A-Za-z0-9_-]+:\$[A-Za-z0-9_.*\[\]]*\}")
+"""A batch entry's reference to an earlier entry's answer, which goes into a form unescaped."""
+
+
+def _form(data: Mapping[str, str]) -> str:
+    """A batch entry's URL-encoded body, its references to other entries left as they are."""
+    return "&".join(
+        f"{quote(name, safe='')}={value if _REFERENCE.fullmatch(value) else quote(value, safe='')}"
+        for name, value in data.items()
+    )
 
 
 def _worth_resending(call: BatchCall, outcome: BatchOutcome | _NotRun) -> bool:
