@@ -20,12 +20,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.servers import running
+from tests.servers import announced_url, running
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 _BLOCK = re.compile(r"^```(\w+) (run|server)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-_LISTENING = " listening on "
 _TIMEOUT = 60
 
 
@@ -107,8 +106,8 @@ def _serving(block: Block, port: int) -> Iterator[None]:
     )
     try:
         assert process.stdout is not None
-        announced = next((line for line in process.stdout if _LISTENING in line), "")
-        assert announced.rstrip().endswith(f":{port}"), f"README.md:{block.line}: {announced!r}"
+        announced = next(filter(None, map(announced_url, process.stdout)), "")
+        assert announced.endswith(f":{port}"), f"README.md:{block.line}: {announced!r}"
         yield
     finally:
         os.killpg(process.pid, signal.SIGTERM)

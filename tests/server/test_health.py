@@ -95,19 +95,26 @@ async def test_readiness_is_503_with_a_reason_when_the_upstream_is_away() -> Non
         assert (await client.get("/healthz")).json() == {"status": "ok"}
 
 
-async def test_readiness_and_the_redis_gauge_follow_redis(
+async def test_redis_down_is_degraded_and_still_ready_named_in_body_and_gauge(
     emulator_url: str, tmp_path: Path
 ) -> None:
     with redis_server(tmp_path) as redis:
         async with _serving(emulator_url, Clock(), redis.url) as (_, client):
             ready = await client.get("/readyz")
-            assert (ready.status_code, ready.json()["checks"]) == (200, ["redis", "upstream"])
+            assert (ready.status_code, ready.json()) == (
+                200,
+                {"status": "ready", "checks": ["redis", "upstream"]},
+            )
             assert _redis_up((await client.get("/metrics")).text) == 1
             redis.kill()
-            unready = await client.get("/readyz")
-            assert (unready.status_code, unready.json()["failing"]) == (
-                503,
-                {"redis": "Redis does not answer"},
+            degraded = await client.get("/readyz")
+            assert (degraded.status_code, degraded.json()) == (
+                200,
+                {
+                    "status": "degraded",
+                    "checks": ["redis", "upstream"],
+                    "degraded": {"redis": "Redis does not answer"},
+                },
             )
             # The gauge tells what the server's own calls to Redis found: make one.
             read = {"query": '{ brand(igId: "17841400000000000") { igId } }'}
@@ -115,6 +122,24 @@ async def test_readiness_and_the_redis_gauge_follow_redis(
             assert "errors" not in answer.json()
             assert _redis_up((await client.get("/metrics")).text) == 0
             assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_an_unreachable_upstream_is_503_even_with_redis_merely_degraded(
+    tmp_path: Path,
+) -> None:
+    with redis_server(tmp_path) as redis:
+        upstream = f"http://127.0.0.1:{_closed_port()}"
+        async with _serving(upstream, Clock(), redis.url) as (_, client):
+            redis.kill()
+            unready = await client.get("/readyz")
+            assert (unready.status_code, unready.json()) == (
+                503,
+                {
+                    "status": "unavailable",
+                    "failing": {"upstream": "the Graph API could not be reached (ConnectError)"},
+                    "degraded": {"redis": "Redis does not answer"},
+                },
+            )
 
 
 def _redis_up(metrics: str) -> float:

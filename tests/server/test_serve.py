@@ -110,7 +110,7 @@ def test_every_url_of_the_banner_answers() -> None:
         [sys.executable, "-m", "partnergraph", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": ""},
+        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": "", "PARTNERGRAPH_LOG_FORMAT": "text"},
     )
     try:
         assert process.stdout is not None
