@@ -362,6 +362,7 @@ def test_the_start_up_line_shows_the_upstream_without_credentials_and_redis_conn
         emulator_url + "/",
         "connected",
     )
+    assert started["limits"]["pollInterval"] == 30  # outside demo mode, as before
 
 
 def test_text_lines_carry_date_and_offset_and_leave_out_an_absent_operation_name(
