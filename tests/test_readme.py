@@ -183,3 +183,30 @@ def test_the_readme_has_examples_of_each_kind() -> None:
     servers = [group.server.text for group in GROUPS if group.server]
     assert any("make serve" in text for text in servers)
     assert any("partnergraph emulator" in text for text in servers)
+
+
+_SHELL = re.compile(r"^```sh[^\n]*\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def test_every_variable_a_shell_block_uses_is_set_in_that_block() -> None:
+    for match in _SHELL.finditer(README.read_text()):
+        block = match.group(1)
+        used = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", block))
+        assigned = set(re.findall(r"(?<![\w$])([A-Z][A-Z0-9_]*)=", block))
+        assert used <= assigned, (block, used - assigned)
+
+
+def test_the_readme_says_at_the_top_that_its_examples_assume_the_default_port() -> None:
+    text = README.read_text()
+    note = text.index("The examples in this README assume the default port, 8000")
+    fenced = re.finditer(r"^```[^\n]*\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+    first_on_8000 = next(block.start() for block in fenced if ":8000" in block[1])
+    assert note < first_on_8000
+
+
+def test_the_readme_shows_several_instances_on_one_machine_with_the_standalone_emulator() -> None:
+    blocks = _SHELL.findall(README.read_text())
+    recipe = next(b for b in blocks if "partnergraph emulator" in b and "redis-server" in b)
+    assert "PARTNERGRAPH_GRAPH_URL=http://127.0.0.1:8001" in recipe
+    assert "PARTNERGRAPH_REDIS_URL=redis://" in recipe
+    assert recipe.count("partnergraph serve") == 2
