@@ -173,7 +173,10 @@ def worker_app() -> Starlette:
 def _emulator(args: argparse.Namespace) -> None:
     from partnergraph.emulator.app import create_emulator_app
 
-    logs.configure("INFO", os.environ.get("PARTNERGRAPH_LOG_FORMAT") or None)
+    log_format = os.environ.get("PARTNERGRAPH_LOG_FORMAT") or None
+    if log_format is not None and log_format not in LOG_FORMATS:
+        raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
+    logs.configure("INFO", log_format)
     host = args.host or os.environ.get("PARTNERGRAPH_EMULATOR_HOST") or "127.0.0.1"
     port = args.port if args.port is not None else _emulator_port()
     sock = listen.bind(
