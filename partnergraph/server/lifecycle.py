@@ -12,11 +12,11 @@ from partnergraph.server.headers import MAX_HEAD_BYTES
 from partnergraph.server.limits import MAX_BODY_BYTES
 from partnergraph.server.settings import Settings
 
-__all__ = ["Lifetime", "shown_url"]
+__all__ = ["Lifetime"]
 
 logger = logging.getLogger("partnergraph")
 
-EMBEDDED = "embedded emulator"
+_EMBEDDED = "embedded emulator"
 """The upstream shown in demo mode."""
 
 
@@ -38,7 +38,7 @@ class Lifetime:
             "mode": "demo" if settings.demo_mode else "graph",
             "workers": settings.workers,
             "pid": os.getpid(),
-            "upstream": shown_url(settings.graph_url) if settings.graph_url else EMBEDDED,
+            "upstream": _shown_url(settings.graph_url) if settings.graph_url else _EMBEDDED,
             "graphVersion": settings.graph_version,
             "redis": redis,
             "limits": {
@@ -65,7 +65,7 @@ class Lifetime:
         logger.info("partnergraph stopped", extra={"fields": fields})
 
 
-def shown_url(url: str) -> str:
+def _shown_url(url: str) -> str:
     """url as logged: no user or password, query string or fragment (where tokens hide)."""
     parts = urlsplit(url)
     host = parts.hostname or ""

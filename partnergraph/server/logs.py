@@ -5,9 +5,9 @@ Log calls pass structured fields as `extra={"fields": {...}}`: JSON lines carry 
 keys, text lines as `key=value` after the message (those that are None left out). The
 `partnergraph.banner` logger writes to stdout what a person starting the server reads: in
 text, the record's `text` (lines for a terminal); in JSON, one object like any other line.
-Whatever a line holds, access tokens
-(`access_token=…`, `Bearer …`, and anything shaped like a Meta access token, such as a
-token pasted into a URL's path) are cut out before it is written.
+Whatever a line holds, access tokens (`access_token=…`, `Bearer …`, and anything shaped
+like a Meta access token, such as a token pasted into a URL's path) are cut out before it
+is written.
 """
 
 import functools
