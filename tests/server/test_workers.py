@@ -5,6 +5,7 @@ import asyncio
 import os
 import signal
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -89,3 +90,26 @@ async def test_a_worker_that_dies_is_forgotten_and_its_counts_are_kept(
             await asyncio.sleep(0.1)  # sleep-ok: polls another process
     assert _pids(scrape, "process_resident_memory_bytes") == workers
     assert _pings(scrape) == REQUESTS
+
+
+def _environment_of(pid: str) -> dict[str, str]:
+    entries = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(entry.decode().partition("=")[::2] for entry in entries if entry)
+
+
+def _files(directory: str) -> list[str] | None:
+    """The files in directory, or None when it is gone."""
+    return sorted(os.listdir(directory)) if os.path.isdir(directory) else None
+
+
+async def test_the_workers_count_in_a_directory_of_the_run_removed_when_it_stops(
+    start_instances: Callable[..., list[Server]],
+) -> None:
+    (server,) = start_instances(1, PARTNERGRAPH_WORKERS="2")
+    workers = _pids(await _scrape(server.url), "partnergraph_worker")
+    directories = {_environment_of(pid)["PROMETHEUS_MULTIPROC_DIR"] for pid in workers}
+    (directory,) = directories
+    assert _files(directory)  # the workers' counts
+    server.process.terminate()
+    server.process.wait(timeout=20)
+    assert _files(directory) is None
