@@ -33,6 +33,8 @@ class RequestRecord:
     operation_name: str | None = None
     operation_type: str | None = None
     answered_from_cache: bool = False
+    graphiql_page: bool = False
+    """Answered with GraphiQL's page (a browser opening the endpoint): no GraphQL request."""
     upstream_calls: int = 0
     """Graph HTTP requests this request caused (a batch is one)."""
     first_error_code: str | None = None

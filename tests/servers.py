@@ -1,5 +1,6 @@
 """Starts the `partnergraph` console script as a real server on a free loopback port."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _ANNOUNCEMENT = " listening on "
+
+
+def announced_url(line: str) -> str | None:
+    """The URL a server's banner line announces, in text or JSON, or None for another line."""
+    if _ANNOUNCEMENT not in line:
+        return None
+    if line.startswith("{"):
+        url: str = json.loads(line)["url"]
+        return url
+    return line.split(_ANNOUNCEMENT, 1)[1].strip()
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,8 @@ def started(
         try:
             assert process.stdout is not None
             for line in process.stdout:
-                if _ANNOUNCEMENT in line:
-                    url = line.split(_ANNOUNCEMENT, 1)[1].strip()
+                url = announced_url(line)
+                if url is not None:
                     break
             else:
                 raise RuntimeError(f"{module} {' '.join(args)} exited with {process.wait()}")

@@ -21,12 +21,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.servers import running
+from tests.servers import announced_url, running
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 _BLOCK = re.compile(r"^```(\w+) (run|server)(?: (\S+))?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-_LISTENING = " listening on "
 _TIMEOUT = 60
 
 
@@ -109,8 +108,8 @@ def _serving(block: Block, port: int) -> Iterator[None]:
     )
     try:
         assert process.stdout is not None
-        announced = next((line for line in process.stdout if _LISTENING in line), "")
-        assert announced.rstrip().endswith(f":{port}"), f"README.md:{block.line}: {announced!r}"
+        announced = next(filter(None, map(announced_url, process.stdout)), "")
+        assert announced.endswith(f":{port}"), f"README.md:{block.line}: {announced!r}"
         yield
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -188,3 +187,30 @@ def test_the_readme_has_examples_of_each_kind() -> None:
     servers = [group.server.text for group in GROUPS if group.server]
     assert any("make serve" in text for text in servers)
     assert any("partnergraph emulator" in text for text in servers)
+
+
+_SHELL = re.compile(r"^```sh[^\n]*\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def test_every_variable_a_shell_block_uses_is_set_in_that_block() -> None:
+    for match in _SHELL.finditer(README.read_text()):
+        block = match.group(1)
+        used = set(re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", block))
+        assigned = set(re.findall(r"(?<![\w$])([A-Z][A-Z0-9_]*)=", block))
+        assert used <= assigned, (block, used - assigned)
+
+
+def test_the_readme_says_at_the_top_that_its_examples_assume_the_default_port() -> None:
+    text = README.read_text()
+    note = text.index("The examples in this README assume the default port, 8000")
+    fenced = re.finditer(r"^```[^\n]*\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+    first_on_8000 = next(block.start() for block in fenced if ":8000" in block[1])
+    assert note < first_on_8000
+
+
+def test_the_readme_shows_several_instances_on_one_machine_with_the_standalone_emulator() -> None:
+    blocks = _SHELL.findall(README.read_text())
+    recipe = next(b for b in blocks if "partnergraph emulator" in b and "redis-server" in b)
+    assert "PARTNERGRAPH_GRAPH_URL=http://127.0.0.1:8001" in recipe
+    assert "PARTNERGRAPH_REDIS_URL=redis://" in recipe
+    assert recipe.count("partnergraph serve") == 2

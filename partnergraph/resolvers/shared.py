@@ -64,6 +64,8 @@ class SharedState:
     """The key of token hashes: the same for every instance, so they share cached reads."""
     available: Callable[[], bool]
     """Whether the shared state answers now (always, in memory)."""
+    on_availability: Callable[[Callable[[], None]], None]
+    """Call a listener whenever `available()` may have changed (never, in memory)."""
     ready: Callable[[], Awaitable[bool]]
     """Whether the shared state answers a probe now (for /readyz)."""
     close: Callable[[], Awaitable[None]]
@@ -91,6 +93,7 @@ def in_memory(
         snapshots=MemoryStore(max_entries, clock),
         scope_key=secrets.token_bytes(32),
         available=lambda: True,
+        on_availability=_never,
         ready=_always,
         close=_nothing,
     )
@@ -148,6 +151,7 @@ async def on_redis(
         ),
         scope_key=scope_key,
         available=lambda: link.available and bus.listening,
+        on_availability=lambda listener: _on_availability(link, bus, listener),
         ready=link.check,
         close=lambda: _close(bus, link),
     )
@@ -175,6 +179,17 @@ class _TextCodec:
 
     def decode(self, raw: bytes) -> str:
         return raw.decode()
+
+
+def _on_availability(link: RedisLink, bus: RedisBus, listener: Callable[[], None]) -> None:
+    link.on_down(listener)
+    link.on_up(listener)
+    bus.on_reset(listener)
+    bus.on_listening(listener)
+
+
+def _never(listener: Callable[[], None]) -> None:
+    """Memory is always available: nothing to tell."""
 
 
 async def _always() -> bool:

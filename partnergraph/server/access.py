@@ -146,7 +146,7 @@ class AccessLog:
 
     def _finish(self, scope: Scope, record: RequestRecord, status: int, seconds: float) -> None:
         relative = scope["path"][len(scope.get("root_path", "")) :]
-        graphql = relative == self._graphql_path
+        graphql = relative == self._graphql_path and not record.graphiql_page
         outcome = record.outcome(status)
         if graphql:
             self._metrics.request(record.operation_name, outcome, seconds)
@@ -231,14 +231,20 @@ def _write(
     seconds: float,
     more: Mapping[str, object],
 ) -> None:
-    """Write an access line: the request's id, method, path, status and duration, and more."""
+    """Write an access line: the request's id, method, path, status and duration, the
+    client's address (a trusted proxy's X-Forwarded-For, as uvicorn reads it) and user
+    agent, and more."""
     path = _shown(scope["path"])
+    client = scope.get("client")
+    agent = _header(scope, b"user-agent")
     fields: dict[str, object] = {
         "requestId": record.request_id,
         "method": method,
         "path": path,
         "status": status,
         "durationMs": round(seconds * 1000, 2),
+        "client": client[0] if client else None,
+        "userAgent": _shown(agent.decode("latin-1")) if agent is not None else None,
         **more,
     }
     # As _access.log() would, without looking up the caller's frame, which no line shows.

@@ -33,6 +33,7 @@ from partnergraph.server.graphiql import (
     render_graphiql,
 )
 from partnergraph.server.health import UpstreamProbe, healthz, readyz
+from partnergraph.server.lifecycle import Lifetime
 from partnergraph.server.limits import BodyLimit
 from partnergraph.server.metrics import Metrics
 from partnergraph.server.persisted import PersistedDocuments, read_manifest
@@ -70,6 +71,7 @@ def create_app(
     shown: list[demo.Showcase] = []
     metrics = Metrics(redis=settings.redis_url is not None)
     graph_url = settings.graph_url or _DEMO_GRAPH_URL
+    lifetime = Lifetime(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -86,18 +88,27 @@ def create_app(
                 http, f"{graph_url}/{settings.graph_version}/", observer=observer, clock=clock
             )
             app.state.readiness = {"upstream": probe}
+            app.state.degradable = {}
             if settings.redis_url:
-                app.state.readiness["redis"] = _redis_check(state)
+                app.state.degradable["redis"] = _redis_check(state)
                 if metrics.redis_available is not None:
-                    metrics.redis_available.set_function(lambda: float(state.available()))
+                    redis_up = metrics.redis_available
+
+                    def tell_availability() -> None:
+                        redis_up.set(float(state.available()))
+
+                    tell_availability()
+                    state.on_availability(tell_availability)
             try:
                 if emulator is not None:
                     showcase = await demo.showcase(http, _DEMO_GRAPH_URL, public_url or "")
                     shown[:] = [showcase] if showcase else []
+                lifetime.started(state.available())
                 yield
             finally:
                 await services.watchers.aclose()
                 await state.close()
+                lifetime.stopped()
 
     sdl = schema.as_str()
 
@@ -239,7 +250,7 @@ def _services(
         scan_budget=settings.scan_budget,
         documents=state.documents,
         windows=state.windows,
-        watchers=Watchers(state, settings.poll_interval),
+        watchers=Watchers(state, settings.poll_seconds),
         max_nodes=settings.max_nodes,
     )
 

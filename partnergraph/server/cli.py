@@ -47,7 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, help="port, 0 for any free one (PARTNERGRAPH_PORT, 8000)"
     )
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (1)")
+    serve.add_argument("--workers", type=int, help="worker processes (PARTNERGRAPH_WORKERS, 1)")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="comma-separated proxy addresses (or *) whose X-Forwarded-For is believed "
+        "(PARTNERGRAPH_FORWARDED_ALLOW_IPS, 127.0.0.1)",
+    )
     serve.add_argument("--graph-url", help="Graph API base URL; unset runs the embedded emulator")
     serve.add_argument("--graph-version", help="Graph API version (v23.0)")
     serve.add_argument("--app-secret", help="app secret, to send appsecret_proof")
@@ -59,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--upstream-timeout", type=float, help="seconds one upstream call may take")
     serve.add_argument("--scan-budget", type=int, help="upstream calls a filtered page may cost")
     serve.add_argument(
-        "--poll-interval", type=float, help="seconds between the polls behind subscriptions (30)"
+        "--poll-interval",
+        type=float,
+        help="seconds between the polls behind subscriptions (30; 2 in demo mode)",
     )
     serve.add_argument(
         "--log-level",
@@ -108,8 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
 
     emulator = commands.add_parser("emulator", help="run the Graph API emulator alone")
-    emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    emulator.add_argument("--port", type=int, default=8001, help="port, 0 for any free one (8001)")
+    emulator.add_argument(
+        "--host", help="address to listen on (PARTNERGRAPH_EMULATOR_HOST, 127.0.0.1)"
+    )
+    emulator.add_argument(
+        "--port", type=int, help="port, 0 for any free one (PARTNERGRAPH_EMULATOR_PORT, 8001)"
+    )
     emulator.set_defaults(run=_emulator)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -123,6 +134,8 @@ def _serve(args: argparse.Namespace) -> None:
     settings = Settings.from_env(
         host=args.host,
         port=args.port,
+        workers=args.workers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
         graph_url=args.graph_url,
         graph_version=args.graph_version,
         app_secret=args.app_secret,
@@ -146,15 +159,13 @@ def _serve(args: argparse.Namespace) -> None:
         max_sockets_per_client=args.max_sockets_per_client,
         max_subscriptions_per_token=args.max_subscriptions_per_token,
     )
-    if args.workers < 1:
-        raise SettingsError("--workers must be at least 1")
-    if args.workers > 1 and settings.demo_mode:
+    if settings.workers > 1 and settings.demo_mode:
         raise SettingsError(
             "demo mode runs one worker: each worker would embed its own emulator, and a write "
             "through one would be missing from the others; run `partnergraph emulator` and set "
             "PARTNERGRAPH_GRAPH_URL to its URL to try several workers"
         )
-    if args.workers > 1 and settings.cache_ttl > 0 and not settings.redis_url:
+    if settings.workers > 1 and settings.cache_ttl > 0 and not settings.redis_url:
         raise SettingsError(
             "--workers without PARTNERGRAPH_REDIS_URL keeps a cache in each worker, so a write "
             "through one would not refresh what the others have cached: set "
@@ -169,26 +180,33 @@ def _serve(args: argparse.Namespace) -> None:
         host_setting="PARTNERGRAPH_HOST or --host",
     )
     url = listen.url_of(sock)
-    banner = [f"  {label:<10} {url}{path}" for label, path in _ENDPOINTS]
     timeouts = listen.Timeouts(
         head=settings.head_timeout,
         body=settings.body_timeout,
         keep_alive=settings.keep_alive_timeout,
         socket_send=settings.socket_send_timeout,
     )
-    if args.workers > 1:
+    if settings.workers > 1:
         os.environ.update(settings.to_env())
         listen.serve(
             "partnergraph.server.cli:worker_app",
             sock,
             name="partnergraph",
-            workers=args.workers,
-            banner=banner,
+            workers=settings.workers,
+            endpoints=_ENDPOINTS,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
             timeouts=timeouts,
         )
     else:
         app = create_app(settings, public_url=url)
-        listen.serve(app, sock, name="partnergraph", banner=banner, timeouts=timeouts)
+        listen.serve(
+            app,
+            sock,
+            name="partnergraph",
+            endpoints=_ENDPOINTS,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            timeouts=timeouts,
+        )
 
 
 def worker_app() -> Starlette:
@@ -203,9 +221,31 @@ def worker_app() -> Starlette:
 def _emulator(args: argparse.Namespace) -> None:
     from partnergraph.emulator.app import create_emulator_app
 
-    logs.configure("INFO", None)
-    sock = listen.bind(args.host, args.port)
+    log_format = os.environ.get("PARTNERGRAPH_LOG_FORMAT") or None
+    if log_format is not None and log_format not in LOG_FORMATS:
+        raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
+    logs.configure("INFO", log_format)
+    host = args.host or os.environ.get("PARTNERGRAPH_EMULATOR_HOST") or "127.0.0.1"
+    port = args.port if args.port is not None else _emulator_port()
+    sock = listen.bind(
+        host,
+        port,
+        setting="PARTNERGRAPH_EMULATOR_PORT or --port",
+        host_setting="PARTNERGRAPH_EMULATOR_HOST or --host",
+    )
     listen.serve(create_emulator_app(), sock, name="partnergraph emulator")
+
+
+def _emulator_port() -> int:
+    """PARTNERGRAPH_EMULATOR_PORT, 8001 when unset."""
+    raw = os.environ.get("PARTNERGRAPH_EMULATOR_PORT") or "8001"
+    try:
+        port = int(raw)
+    except ValueError:
+        raise SettingsError(f"PARTNERGRAPH_EMULATOR_PORT must be a number, not {raw!r}") from None
+    if not 0 <= port <= 65535:
+        raise SettingsError("PARTNERGRAPH_EMULATOR_PORT must be between 0 and 65535")
+    return port
 
 
 def _export_schema(args: argparse.Namespace) -> None:

@@ -1,6 +1,7 @@
 """Demo mode: the embedded emulator as upstream, and its tokens announced to whoever runs it."""
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,9 @@ from starlette.applications import Starlette
 
 from partnergraph.emulator.app import create_emulator_app
 from partnergraph.server.graphiql import Tab
+from partnergraph.server.logs import BANNER
+
+_banner = logging.getLogger(BANNER)
 
 _SHOWN = 8
 """Characters of each demo token the banner shows."""
@@ -142,19 +146,24 @@ def _tokens(state: dict[str, Any]) -> list[DemoToken]:
 
 
 def announce(demo_tokens: list[DemoToken], state_url: str) -> DemoToken | None:
-    """Print the demo tokens, shortened, and where to read them in full.
+    """Announce the demo tokens, shortened, and where to read them in full.
 
     Returns the brand manager's token with the most brands.
     """
+    headline = "Demo mode: the embedded Graph API emulator is the upstream."
     lines = [
-        "Demo mode: the embedded Graph API emulator is the upstream. Its state, tokens in full:",
+        f"{headline} Its state, tokens in full:",
         f"  {state_url}",
         "Demo tokens (shortened), to send as `Authorization: Bearer <token>`:",
     ]
+    tokens: list[dict[str, object]] = []
     for entry in demo_tokens:
         extra = f", {len(entry.brand_ids)} brands" if entry.brand_ids else ""
         shown = entry.token[:_SHOWN] + "…"
         lines.append(f"  {entry.role:<14} {shown}  (user {entry.user_id}{extra})")
-    print("\n".join(lines), flush=True)
+        user, brands = entry.user_id, len(entry.brand_ids)
+        tokens.append({"role": entry.role, "token": shown, "userId": user, "brands": brands})
+    fields = {"state": state_url, "tokens": tokens}
+    _banner.info(headline, extra={"text": "\n".join(lines), "fields": fields})
     managers = [entry for entry in demo_tokens if entry.role == "brand_manager"]
     return max(managers, key=lambda entry: len(entry.brand_ids), default=None)

@@ -1,8 +1,11 @@
 """`/healthz` (the process is up) and `/readyz` (every readiness check passes).
 
 Readiness checks live in `app.state.readiness`, a dict of name to an async callable
-that returns None when ready and a reason when not: the upstream probe is one, and
-whatever else the server depends on (Redis) adds its own in the lifespan.
+that returns None when ready and a reason when not: the upstream probe is one, without
+which no request can be answered. What the server can answer without, only slower or
+less shared (Redis), checks in `app.state.degradable`: failing, it leaves the server
+ready, `degraded`, and named, so that a load balancer never pulls every instance at
+once over a dependency they all share.
 """
 
 import asyncio
@@ -83,10 +86,18 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """`GET /readyz`: 200 when every readiness check passes, else 503 with the reasons."""
-    checks: dict[str, ReadinessCheck] = request.app.state.readiness
+    """`GET /readyz`: 200 when every readiness check passes (`degraded`, naming them, when
+    only degradable ones fail), else 503 with the reasons."""
+    required: dict[str, ReadinessCheck] = request.app.state.readiness
+    degradable: dict[str, ReadinessCheck] = request.app.state.degradable
+    checks = {**degradable, **required}
     reasons = await asyncio.gather(*(check() for check in checks.values()))
-    failing = {name: reason for name, reason in zip(checks, reasons, strict=True) if reason}
+    found = {name: reason for name, reason in zip(checks, reasons, strict=True) if reason}
+    failing = {name: reason for name, reason in found.items() if name in required}
+    degraded = {name: reason for name, reason in found.items() if name not in required}
+    more = {"degraded": degraded} if degraded else {}
     if failing:
-        return JSONResponse({"status": "unavailable", "failing": failing}, status_code=503)
-    return JSONResponse({"status": "ready", "checks": sorted(checks)})
+        body = {"status": "unavailable", "failing": failing, **more}
+        return JSONResponse(body, status_code=503)
+    status = "degraded" if degraded else "ready"
+    return JSONResponse({"status": status, "checks": sorted(checks), **more})

@@ -2,6 +2,7 @@
 
 import errno
 import functools
+import logging
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,12 +10,15 @@ from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
-from uvicorn.supervisors import Multiprocess
 
 from partnergraph.errors import SettingsError
 from partnergraph.server.headers import BODY_TIMEOUT, HEAD_TIMEOUT, BoundedHeadersProtocol
 from partnergraph.server.limits import MAX_BODY_BYTES
+from partnergraph.server.logs import BANNER
 from partnergraph.server.unread import SEND_TIMEOUT, UnreadSocketProtocol
+from partnergraph.server.workers import supervise
+
+_banner = logging.getLogger(BANNER)
 
 _NOT_HERE = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 """Bind errors of an address this machine does not have, whatever the port."""
@@ -82,20 +86,31 @@ def serve(
     *,
     name: str,
     workers: int = 1,
-    banner: Sequence[str] = (),
+    endpoints: Sequence[tuple[str, str]] = (),
+    forwarded_allow_ips: str = "127.0.0.1",
     timeouts: Timeouts = Timeouts(),
 ) -> None:
-    """Serve app on sock until interrupted, printing `<name> listening on <url>` first.
+    """Serve app on sock until interrupted, announcing `<name> listening on <url>` first.
 
     `app` is an app, or with several workers an import string of an app factory;
-    `banner` lines are printed after the first. Logging is left as the caller set it up.
+    `endpoints` (label, path) follow the announcement. X-Forwarded-For and -Proto are
+    believed from `forwarded_allow_ips` only. Logging is left as the caller set it up.
     """
     # Partials of module-level classes: a worker process of several gets them pickled.
     http: Any = functools.partial(
         BoundedHeadersProtocol, head_timeout=timeouts.head, body_timeout=timeouts.body
     )
     ws: Any = functools.partial(UnreadSocketProtocol, send_timeout=timeouts.socket_send)
-    print("\n".join([f"{name} listening on {url_of(sock)}", *banner]), flush=True)
+    url = url_of(sock)
+    lines = [f"{name} listening on {url}"]
+    lines += [f"  {label:<10} {url}{path}" for label, path in endpoints]
+    _banner.info(
+        lines[0],
+        extra={
+            "text": "\n".join(lines),
+            "fields": {"url": url, "endpoints": {label: url + path for label, path in endpoints}},
+        },
+    )
     config = uvicorn.Config(
         app,
         http=http,
@@ -107,10 +122,12 @@ def serve(
         log_config=None,
         log_level="warning",
         access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
         lifespan="on",
     )
     server = uvicorn.Server(config)
     if workers > 1:
-        Multiprocess(config, sockets=[sock]).run()
+        supervise(config, sock)
     else:
         server.run(sockets=[sock])

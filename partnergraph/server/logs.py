@@ -1,9 +1,13 @@
-"""Log set-up: one stderr handler writing JSON or text lines, each with its request id.
+"""Log set-up: one stderr handler writing JSON or text lines, each with its request id, and
+the banner on stdout.
 
 Log calls pass structured fields as `extra={"fields": {...}}`: JSON lines carry them as
-keys, text lines as `key=value` after the message. Whatever a line holds, access tokens
-(`access_token=…`, `Bearer …`, and anything shaped like a Meta access token, such as a
-token pasted into a URL's path) are cut out before it is written.
+keys, text lines as `key=value` after the message (those that are None left out). The
+`partnergraph.banner` logger writes to stdout what a person starting the server reads: in
+text, the record's `text` (lines for a terminal); in JSON, one object like any other line.
+Whatever a line holds, access tokens (`access_token=…`, `Bearer …`, and anything shaped
+like a Meta access token, such as a token pasted into a URL's path) are cut out before it
+is written.
 """
 
 import functools
@@ -21,7 +25,10 @@ import orjson
 from partnergraph import telemetry
 from partnergraph.tokens import REDACTED, TOKEN_PREFIXES, TOKEN_SHAPE
 
-__all__ = ["JsonFormatter", "TextFormatter", "configure", "scrub"]
+__all__ = ["BANNER", "JsonFormatter", "TextFormatter", "configure", "scrub"]
+
+BANNER = "partnergraph.banner"
+"""The logger of the banner: written to stdout, at INFO whatever the level."""
 
 _MARKERS = ("access_token", "bearer", "oauth", *(prefix.lower() for prefix in TOKEN_PREFIXES))
 _SECRETS = re.compile(
@@ -37,8 +44,11 @@ def scrub(text: str) -> str:
     return _SECRETS.sub(lambda match: (match.group(1) or "") + REDACTED, text)
 
 
-def configure(level: str, log_format: str | None, stream: TextIO | None = None) -> None:
-    """Send every log line to stream (stderr): partnergraph's from `level`, others' warnings.
+def configure(
+    level: str, log_format: str | None, stream: TextIO | None = None, out: TextIO | None = None
+) -> None:
+    """Send every log line to stream (stderr): partnergraph's from `level`, others' warnings;
+    and the banner to out (stdout).
 
     `log_format` is `json` or `text`; None picks text on a terminal and JSON otherwise.
     """
@@ -50,6 +60,12 @@ def configure(level: str, log_format: str | None, stream: TextIO | None = None) 
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
     logging.getLogger("partnergraph").setLevel(level.upper())
+    shown = logging.StreamHandler(out or sys.stdout)
+    shown.setFormatter(JsonFormatter() if log_format == "json" else _BannerFormatter())
+    banner = logging.getLogger(BANNER)
+    banner.handlers[:] = [shown]
+    banner.setLevel(logging.INFO)
+    banner.propagate = False
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
@@ -94,6 +110,12 @@ def _utc_second(second: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
 
 
+def _local_time(created: float) -> str:
+    """`2026-12-07 22:05:31.042+01:00`: the local time, to the millisecond, with its offset."""
+    moment = datetime.fromtimestamp(created).astimezone()
+    return moment.isoformat(sep=" ", timespec="milliseconds")
+
+
 def _json(line: dict[str, Any]) -> str:
     """line as one line of JSON: by orjson, some ten times faster than json on every access
     line, or by json for what orjson refuses (an integer past 64 bits)."""
@@ -104,14 +126,24 @@ def _json(line: dict[str, Any]) -> str:
 
 
 class TextFormatter(logging.Formatter):
-    """`time LEVEL logger message key=value…`, then any traceback: for a terminal."""
+    """`date time+zone LEVEL logger message key=value…`, then any traceback: for a terminal."""
 
     def format(self, record: logging.LogRecord) -> str:
-        moment = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
-        fields = " ".join(f"{key}={value}" for key, value in _fields(record).items())
+        moment = _local_time(record.created)
+        fields = " ".join(
+            f"{key}={value}" for key, value in _fields(record).items() if value is not None
+        )
         line = f"{moment} {record.levelname:<7} {record.name} {record.getMessage()}"
         if fields:
             line += "  " + fields
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return scrub(line)
+
+
+class _BannerFormatter(logging.Formatter):
+    """A banner record's `text` (its message when it has none), for a person to read."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = getattr(record, "text", None)
+        return scrub(text if isinstance(text, str) else record.getMessage())

@@ -1,22 +1,43 @@
 """One app's Prometheus instruments, in a registry of its own, and the `/metrics` endpoint.
 
+Under `serve --workers N` the supervisor sets PROMETHEUS_MULTIPROC_DIR, and every worker
+writes its counts there (prometheus-client's multiprocess mode): a scrape, whichever
+worker answers it, reads them all, adds them up, and reads each live worker's
+`process_*` figures from /proc, labelled by `pid`.
+
 No label takes unbounded values: operation names are GraphQL names of operations that
 parsed, and only the first `operation_limit` distinct ones become labels (later ones
 count under `(other)`); edges, methods, statuses, caches and outcomes come from code.
 """
 
+import functools
+import os
 import re
+from collections.abc import Iterable
 from typing import TypeVar, cast
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.metrics_core import Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
 from partnergraph.telemetry import UpstreamCall
 
-__all__ = ["ANONYMOUS", "OTHER", "Metrics", "OperationLabels"]
+__all__ = ["ANONYMOUS", "MULTIPROCESS_DIR", "OTHER", "Metrics", "OperationLabels"]
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""The environment variable naming the directory workers count in (prometheus-client's)."""
 
 ANONYMOUS = "(anonymous)"
 """The operation label of an operation without a name (or of a request that did not parse)."""
@@ -26,6 +47,7 @@ OTHER = "(other)"
 _Metric = TypeVar("_Metric", bound=MetricWrapperBase)
 
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+_WORKER = "partnergraph_worker"
 _REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _UPSTREAM_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
@@ -50,10 +72,26 @@ class OperationLabels:
 
 
 class Metrics:
-    """The instruments of one app; `redis_available` exists when Redis is configured."""
+    """The instruments of one app; `redis_available` exists when Redis is configured.
+
+    The counts are this process's, or every worker's when PROMETHEUS_MULTIPROC_DIR is set:
+    prometheus-client reads that variable once, when first imported, and so does this.
+    """
 
     def __init__(self, *, operation_limit: int = 100, redis: bool = False) -> None:
         self.registry = CollectorRegistry()
+        directory = os.environ.get(MULTIPROCESS_DIR)
+        self._scraped: Collector = self.registry
+        if directory:
+            Gauge(
+                _WORKER,
+                "1 for each live worker process, by pid.",
+                registry=self.registry,
+                multiprocess_mode="liveall",
+            ).set(1)
+            self._scraped = _Workers(directory)
+        else:
+            ProcessCollector(registry=self.registry)
         self.operations = OperationLabels(operation_limit)
         self.requests = Counter(
             "partnergraph_requests",
@@ -98,8 +136,10 @@ class Metrics:
         self.redis_available = (
             Gauge(
                 "partnergraph_redis_up",
-                "1 while Redis answers the server's calls, 0 from a failed call until it is back.",
+                "1 while Redis answers the server's calls, 0 from a failed call until it is back "
+                "(in any worker).",
                 registry=self.registry,
+                multiprocess_mode="livemin",
             )
             if redis
             else None
@@ -143,4 +183,38 @@ class Metrics:
 
     async def endpoint(self, request: Request) -> Response:
         """`GET /metrics`: every instrument in Prometheus's text format."""
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(self._scraped), media_type=CONTENT_TYPE_LATEST)
+
+
+class _Workers(Collector):
+    """Every worker's counts, added up, and each live worker's `process_*` figures by pid."""
+
+    def __init__(self, directory: str) -> None:
+        self._directory = directory
+
+    def collect(self) -> Iterable[Metric]:
+        collector = MultiProcessCollector(None, path=self._directory)  # type: ignore[no-untyped-call]
+        families = list(collector.collect())  # type: ignore[no-untyped-call]
+        pids = sorted(
+            {
+                sample.labels["pid"]
+                for family in families
+                if family.name == _WORKER
+                for sample in family.samples
+            }
+        )
+        return [*families, *_processes(pids)]
+
+
+def _processes(pids: Iterable[str]) -> list[Metric]:
+    """The `process_*` families of each process, read from /proc, each sample labelled by pid."""
+    merged: dict[str, Metric] = {}
+    for pid in pids:
+        collector = ProcessCollector(pid=functools.partial(str, pid), registry=None)
+        for family in collector.collect():
+            into = merged.setdefault(
+                family.name, Metric(family.name, family.documentation, family.type)
+            )
+            for sample in family.samples:
+                into.add_sample(sample.name, {**sample.labels, "pid": pid}, sample.value)
+    return list(merged.values())

@@ -14,6 +14,8 @@ from partnergraph.server.persisted import read_manifest
 _PREFIX = "PARTNERGRAPH_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("json", "text")
+_POLL_INTERVAL = 30.0
+_DEMO_POLL_INTERVAL = 2.0
 _ORIGIN = re.compile(r"https?://[^\s/?#]+")
 _GUARDED = ("graph_url", "app_secret", "redis_url", "cors_origins")
 """The secret and URL settings, whose values are often pasted from an example."""
@@ -40,10 +42,16 @@ class Settings:
     cache_max_entries: int = 10_000
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = 1
+    """Worker processes of `serve`."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Comma-separated addresses (or `*`) whose X-Forwarded-For and X-Forwarded-Proto are
+    believed: the proxies in front; uvicorn's --forwarded-allow-ips."""
     redis_url: str | None = None
     upstream_timeout: float = 10.0
     scan_budget: int = 5
-    poll_interval: float = 30.0
+    poll_interval: float | None = None
+    """Seconds between the polls behind subscriptions; unset: 2 in demo mode, else 30."""
     log_level: str = "INFO"
     log_format: str | None = None
     """`json` or `text`; unset: text on a terminal, json otherwise."""
@@ -74,6 +82,14 @@ class Settings:
     def demo_mode(self) -> bool:
         """Whether the embedded emulator is the upstream."""
         return self.graph_url is None
+
+    @property
+    def poll_seconds(self) -> float:
+        """The poll interval in force: as set, or 2 s in demo mode (a change made in GraphiQL
+        is pushed while the user watches) and 30 s against the Graph API."""
+        if self.poll_interval is not None:
+            return self.poll_interval
+        return _DEMO_POLL_INTERVAL if self.demo_mode else _POLL_INTERVAL
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -110,7 +126,13 @@ class Settings:
             raise SettingsError("PARTNERGRAPH_PORT must be between 0 and 65535")
         if self.upstream_timeout <= 0:
             raise SettingsError("PARTNERGRAPH_UPSTREAM_TIMEOUT must be more than 0 seconds")
-        if self.poll_interval <= 0:
+        if self.workers < 1:
+            raise SettingsError("PARTNERGRAPH_WORKERS must be at least 1")
+        if not self.forwarded_allow_ips.strip():
+            raise SettingsError(
+                "PARTNERGRAPH_FORWARDED_ALLOW_IPS must name at least one address, or *"
+            )
+        if self.poll_interval is not None and self.poll_interval <= 0:
             raise SettingsError("PARTNERGRAPH_POLL_INTERVAL must be more than 0 seconds")
         if self.persisted_registrations_per_minute < 1:
             raise SettingsError(
@@ -170,9 +192,10 @@ def _refuse_placeholders(settings: Settings) -> None:
 
 
 def _parse(name: str, kind: object, raw: str) -> object:
-    if kind is not int and kind is not float:
+    number = next((k for k in (int, float) if kind is k or kind == k | None), None)
+    if number is None:
         return raw
     try:
-        return int(raw) if kind is int else float(raw)
+        return number(raw)
     except ValueError:
         raise SettingsError(f"{_PREFIX}{name.upper()} must be a number, not {raw!r}") from None

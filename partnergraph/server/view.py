@@ -90,6 +90,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
             return
         request = Request(scope, receive)
         if shows_graphiql(request):
+            record = telemetry.current()
+            if record is not None:
+                record.graphiql_page = True
             response: Response = HTMLResponse(self._graphiql_page(request))
         else:
             media_type = response_type(request.headers.get("accept"))

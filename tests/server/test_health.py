@@ -1,11 +1,14 @@
 """`/readyz` before and after the upstream goes away, on an injected clock; `/healthz` stays up."""
 
+import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
@@ -95,19 +98,27 @@ async def test_readiness_is_503_with_a_reason_when_the_upstream_is_away() -> Non
         assert (await client.get("/healthz")).json() == {"status": "ok"}
 
 
-async def test_readiness_and_the_redis_gauge_follow_redis(
-    emulator_url: str, tmp_path: Path
+async def test_redis_down_is_degraded_and_still_ready_named_in_body_and_gauge(
+    emulator_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="partnergraph.redis")
     with redis_server(tmp_path) as redis:
         async with _serving(emulator_url, Clock(), redis.url) as (_, client):
             ready = await client.get("/readyz")
-            assert (ready.status_code, ready.json()["checks"]) == (200, ["redis", "upstream"])
+            assert (ready.status_code, ready.json()) == (
+                200,
+                {"status": "ready", "checks": ["redis", "upstream"]},
+            )
             assert _redis_up((await client.get("/metrics")).text) == 1
             redis.kill()
-            unready = await client.get("/readyz")
-            assert (unready.status_code, unready.json()["failing"]) == (
-                503,
-                {"redis": "Redis does not answer"},
+            degraded = await client.get("/readyz")
+            assert (degraded.status_code, degraded.json()) == (
+                200,
+                {
+                    "status": "degraded",
+                    "checks": ["redis", "upstream"],
+                    "degraded": {"redis": "Redis does not answer"},
+                },
             )
             # The gauge tells what the server's own calls to Redis found: make one.
             read = {"query": '{ brand(igId: "17841400000000000") { igId } }'}
@@ -115,6 +126,31 @@ async def test_readiness_and_the_redis_gauge_follow_redis(
             assert "errors" not in answer.json()
             assert _redis_up((await client.get("/metrics")).text) == 0
             assert (await client.get("/healthz")).status_code == 200
+            redis.start()
+            async with asyncio.timeout(10):
+                while _redis_up((await client.get("/metrics")).text) == 0:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)  # sleep-ok: the server probes Redis every 0.5 s
+    told = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "partnergraph.redis"]
+    assert [level for level, _ in told] == ["WARNING", "INFO"], told  # only a loss warns
+    assert "answers again" in told[1][1]
+
+
+async def test_an_unreachable_upstream_is_503_even_with_redis_merely_degraded(
+    tmp_path: Path,
+) -> None:
+    with redis_server(tmp_path) as redis:
+        upstream = f"http://127.0.0.1:{_closed_port()}"
+        async with _serving(upstream, Clock(), redis.url) as (_, client):
+            redis.kill()
+            unready = await client.get("/readyz")
+            assert (unready.status_code, unready.json()) == (
+                503,
+                {
+                    "status": "unavailable",
+                    "failing": {"upstream": "the Graph API could not be reached (ConnectError)"},
+                    "degraded": {"redis": "Redis does not answer"},
+                },
+            )
 
 
 def _redis_up(metrics: str) -> float:

@@ -4,8 +4,13 @@ import asyncio
 import io
 import json
 import logging
+import os
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,11 +19,15 @@ import httpx
 import pytest
 
 from partnergraph.server import logs
+from partnergraph.server.limits import MAX_BODY_BYTES
 from tests.demo import Demo
-from tests.servers import running
+from tests.redis import RedisServer
+from tests.servers import announced_url, running
 
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+TYPENAME = {"query": "{ __typename }"}
+TEXT_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d [A-Z]+ +partnergraph")
 
 
 class Server:
@@ -200,18 +209,21 @@ async def test_no_line_holds_a_token_a_next_url_or_a_document(server: Server, de
         assert secret_or_body not in text
     lines = server.lines()
     assert len(lines) > 10
-    assert all("requestId" in line for line in lines)
+    # every line of a request says which; the process's own lines are "partnergraph"'s
+    assert all("requestId" in line for line in lines if line["logger"] != "partnergraph")
 
 
 @pytest.fixture
 def captured() -> Iterator[io.StringIO]:
     """Log lines configured by logs.configure into a string, the root logger restored after."""
-    root = logging.getLogger()
+    root, banner = logging.getLogger(), logging.getLogger(logs.BANNER)
     saved = (root.handlers[:], root.level, logging.getLogger("partnergraph").level)
+    shown = banner.handlers[:]
     stream = io.StringIO()
     yield stream
     root.handlers[:], root.level = saved[0], saved[1]
     logging.getLogger("partnergraph").setLevel(saved[2])
+    banner.handlers[:] = shown
 
 
 @pytest.mark.parametrize("log_format", ["json", "text"])
@@ -256,3 +268,141 @@ def test_a_terminal_gets_text_and_a_file_json(captured: io.StringIO) -> None:
     logs.configure("WARNING", None, terminal)
     logging.getLogger("partnergraph.test").warning("plain", extra={"fields": {"k": "v"}})
     assert terminal.getvalue().rstrip().endswith("plain  k=v")
+
+
+def _serve_until_announced(
+    env: dict[str, str], stderr: Path, *args: str
+) -> tuple[subprocess.Popen[str], list[str], str]:
+    """A `serve` process, the stdout lines up to its announcement, and its URL."""
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "partnergraph", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=stderr.open("w"),
+        text=True,
+        env={**os.environ, **env},
+    )
+    assert process.stdout is not None
+    shown: list[str] = []
+    for line in process.stdout:
+        shown.append(line)
+        url = announced_url(line)
+        if url is not None:
+            return process, shown, url
+    raise AssertionError(f"serve exited with {process.wait()}: {shown}")
+
+
+def _stopped(process: subprocess.Popen[str]) -> list[str]:
+    """The rest of a process's stdout once it stopped as an orchestrator stops it."""
+    process.terminate()
+    assert process.stdout is not None
+    rest = process.stdout.read().splitlines(keepends=True)
+    # uvicorn shuts down, then raises the signal again: an exit by SIGTERM after a clean stop
+    assert process.wait(timeout=20) in (0, -signal.SIGTERM)
+    return rest
+
+
+def test_json_mode_writes_only_json_with_one_start_up_and_one_shutdown_line(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "stderr.log"
+    env = {"PARTNERGRAPH_GRAPH_URL": "", "PARTNERGRAPH_LOG_FORMAT": "json"}
+    process, shown, url = _serve_until_announced(env, log)
+    try:
+        assert httpx.get(f"{url}/healthz").status_code == 200
+    finally:
+        shown += _stopped(process)
+    written = [line for line in shown + log.read_text().splitlines() if line.strip()]
+    parsed = [json.loads(line) for line in written]  # fails on any line that is not JSON
+    banner = [line for line in parsed if line["logger"] == logs.BANNER]
+    assert [line["message"] for line in banner] == [
+        f"partnergraph listening on {url}",
+        "Demo mode: the embedded Graph API emulator is the upstream.",
+    ]
+    assert banner[0]["endpoints"]["metrics"] == f"{url}/metrics"
+    assert all(entry["token"].endswith("…") for entry in banner[1]["tokens"])
+    (started,) = [line for line in parsed if line["message"] == "partnergraph started"]
+    assert {key: started[key] for key in ("mode", "workers", "upstream", "redis")} == {
+        "mode": "demo",
+        "workers": 1,
+        "upstream": "embedded emulator",
+        "redis": "off",
+    }
+    assert started["version"] == version("partnergraph")
+    assert started["limits"]["bodyBytes"] == MAX_BODY_BYTES
+    assert started["limits"]["pollInterval"] == 2  # demo mode
+    (stopped,) = [line for line in parsed if line["message"] == "partnergraph stopped"]
+    assert stopped["pid"] == started["pid"] == process.pid
+
+
+def test_the_start_up_line_shows_the_upstream_without_credentials_and_redis_connected(
+    emulator_url: str, redis_process: RedisServer, tmp_path: Path
+) -> None:
+    log = tmp_path / "stderr.log"
+    upstream = emulator_url.replace("http://", "http://operator:hunter2@") + "/?access_token=EAAx"
+    env = {
+        "PARTNERGRAPH_GRAPH_URL": upstream,
+        "PARTNERGRAPH_REDIS_URL": redis_process.url,
+        "PARTNERGRAPH_LOG_FORMAT": "json",
+    }
+    process, _, url = _serve_until_announced(env, log)
+    try:
+        assert httpx.get(f"{url}/healthz").status_code == 200  # started: its lifespan ran
+    finally:
+        _stopped(process)
+    text = log.read_text()
+    assert "hunter2" not in text
+    assert "EAAx" not in text
+    (started,) = [
+        line
+        for line in map(json.loads, text.splitlines())
+        if line["message"] == "partnergraph started"
+    ]
+    assert (started["mode"], started["upstream"], started["redis"]) == (
+        "graph",
+        emulator_url + "/",
+        "connected",
+    )
+    assert started["limits"]["pollInterval"] == 30  # outside demo mode, as before
+
+
+def test_text_lines_carry_date_and_offset_and_leave_out_an_absent_operation_name(
+    emulator_url: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "stderr.log"
+    env = {"PARTNERGRAPH_GRAPH_URL": emulator_url, "PARTNERGRAPH_LOG_FORMAT": "text"}
+    process, shown, url = _serve_until_announced(env, log)
+    try:
+        assert shown[0].startswith("partnergraph listening on ")  # the banner, for a person
+        answer = httpx.post(f"{url}/graphql", json=TYPENAME)
+        assert answer.status_code == 200
+    finally:
+        _stopped(process)
+    lines = log.read_text().splitlines()
+    (access,) = [line for line in lines if "partnergraph.access" in line]
+    assert TEXT_LINE.match(access), access
+    assert "operationName" not in access
+    assert "=None" not in access
+    assert all(TEXT_LINE.match(line) for line in lines), lines
+
+
+async def test_access_lines_believe_x_forwarded_for_only_from_trusted_proxies(
+    emulator_url: str, tmp_path: Path
+) -> None:
+    agent = "probe/" + "a" * 400
+    headers = {"X-Forwarded-For": "203.0.113.7", "User-Agent": agent, "X-Request-Id": "fwd"}
+    clients = []
+    for trusted in ("", "192.0.2.1"):  # the default (127.0.0.1, the test), then another proxy
+        log = tmp_path / f"stderr-{trusted or 'default'}.log"
+        env = {"PARTNERGRAPH_GRAPH_URL": emulator_url, "PARTNERGRAPH_FORWARDED_ALLOW_IPS": trusted}
+        with running("serve", env=env, stderr=log) as url:
+            async with httpx.AsyncClient(timeout=30) as client:
+                answer = await client.post(f"{url}/graphql", json=TYPENAME, headers=headers)
+                assert answer.status_code == 200
+        (access,) = [
+            line
+            for line in map(json.loads, log.read_text().splitlines())
+            if line.get("requestId") == "fwd"
+        ]
+        assert access["userAgent"] == agent[:200]
+        clients.append(access["client"])
+    assert clients == ["203.0.113.7", "127.0.0.1"]

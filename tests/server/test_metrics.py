@@ -154,3 +154,19 @@ def test_operation_labels_are_bounded() -> None:
         OTHER,
     ]
     assert labels.label("D" * 65) == OTHER
+
+
+async def test_graphiql_pages_are_not_requests_and_the_process_is_described(
+    emulator_url: str,
+) -> None:
+    with running("serve", env={"PARTNERGRAPH_GRAPH_URL": emulator_url}) as url:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            for _ in range(2):
+                page = await client.get("/graphql", headers={"Accept": "text/html"})
+                assert "graphiql" in page.text.lower()
+            await client.post("/graphql", json={"query": "query Typename { __typename }"})
+            samples = _samples((await client.get("/metrics")).text)
+    assert _sum(samples, "partnergraph_requests_total") == 1
+    assert _value(samples, "partnergraph_request_duration_seconds_count") == 1
+    for name in ("process_resident_memory_bytes", "process_open_fds", "process_cpu_seconds_total"):
+        assert _value(samples, name) > 0, name

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.servers import running
+from tests.servers import announced_url, running
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -68,6 +69,8 @@ def test_demo_mode_mounts_the_emulator_for_other_clients(demo_url: str) -> None:
             "a cache in each worker",
         ),
         (["--workers", "2"], {}, "each worker would embed its own emulator"),
+        ([], {"PARTNERGRAPH_WORKERS": "2"}, "each worker would embed its own emulator"),
+        ([], {"PARTNERGRAPH_WORKERS": "0"}, "PARTNERGRAPH_WORKERS must be at least 1"),
         (["--redis-url", "127.0.0.1:6379"], {}, "must be a redis://, rediss:// or unix:// URL"),
         ([], {"PARTNERGRAPH_CACHE_TTL": "nan"}, "PARTNERGRAPH_CACHE_TTL must be a finite number"),
         (
@@ -159,7 +162,7 @@ def test_every_url_of_the_banner_answers() -> None:
         [sys.executable, "-m", "partnergraph", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": ""},
+        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": "", "PARTNERGRAPH_LOG_FORMAT": "text"},
     )
     try:
         assert process.stdout is not None
@@ -223,3 +226,44 @@ def test_version_is_the_package_version() -> None:
         check=True,
     )
     assert result.stdout.strip() == f"partnergraph {version('partnergraph')}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_the_emulator_takes_its_host_and_port_from_the_environment() -> None:
+    port = _free_port()
+    env = {"PARTNERGRAPH_EMULATOR_HOST": "127.0.0.1", "PARTNERGRAPH_EMULATOR_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "partnergraph", "emulator"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+    try:
+        assert process.stdout is not None
+        url = next(filter(None, map(announced_url, process.stdout)))
+        assert url == f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{url}/admin/state").status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_an_unusable_emulator_port_is_one_clean_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "partnergraph", "emulator"],
+        env={**os.environ, "PARTNERGRAPH_EMULATOR_PORT": "eighty"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "partnergraph: PARTNERGRAPH_EMULATOR_PORT must be a number, not 'eighty'"
+    ]

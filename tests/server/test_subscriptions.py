@@ -2,20 +2,28 @@
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from tests.demo import Demo
-from tests.servers import Server
+from tests.servers import Server, started
 
 INTERVAL = 0.5
 SUBSCRIBE = """subscription($brand: ID!) { permissionChanged(brandId: $brand) {
   previousStatus permission { id graphId status brand { id } creator { id username } } } }"""
+
+
+@pytest.fixture
+def demo_server() -> Iterator[Server]:
+    """`partnergraph serve` in demo mode, its settings left at their defaults."""
+    with started("serve", env={"PARTNERGRAPH_GRAPH_URL": ""}) as server:
+        yield server
 
 
 @asynccontextmanager
@@ -208,3 +216,35 @@ async def test_a_revoked_subscriber_is_ended_not_told_what_another_token_polled(
         await _ended_unauthenticated(revoked)
     assert heard["type"] == "next", heard
     assert heard["payload"]["data"]["permissionChanged"]["permission"]["graphId"] == graph_id
+
+
+async def test_in_demo_mode_a_change_is_pushed_within_seconds(demo_server: Server) -> None:
+    demo_poll = 2.0  # the demo default; outside demo mode it stays 30 s
+    emulator = httpx.AsyncClient(base_url=f"{demo_server.url}/emulator", timeout=30)
+    async with emulator:
+        state = (await emulator.get("/admin/state")).json()
+        brand = next(b for b in state["brands"] if 0 < b["permissionCount"] <= 100)["id"]
+        token = next(t["token"] for t in state["tokens"] if brand in t.get("brandIds", []))
+        await emulator.post("/admin/stats/reset")
+        async with _subscription(demo_server, token, brand) as socket:
+            async with asyncio.timeout(10):
+                while await _polls(emulator) < 1:  # noqa: ASYNC110 - the emulator has no hook
+                    await asyncio.sleep(0.05)  # sleep-ok: the poller took its snapshot
+            permissions = (
+                await emulator.get(
+                    f"/v23.0/{brand}/branded_content_ad_permissions",
+                    params={"access_token": token, "limit": 100, "fields": "id,permission_status"},
+                )
+            ).json()["data"]
+            pending = next(p for p in permissions if p["permission_status"].upper() == "PENDING")
+            changed = await emulator.post(
+                f"/admin/permissions/{pending['id']}", json={"status": "APPROVED"}
+            )
+            changed.raise_for_status()
+            async with asyncio.timeout(demo_poll * 2 + 1):
+                message = await _next(socket)
+    change = message["payload"]["data"]["permissionChanged"]
+    assert (change["permission"]["graphId"], change["permission"]["status"]) == (
+        pending["id"],
+        "APPROVED",
+    )

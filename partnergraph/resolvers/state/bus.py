@@ -38,6 +38,7 @@ class RedisBus:
         )
         self._handlers: dict[str, list[Handler]] = {}
         self._resets: list[Callable[[], None]] = []
+        self._listens: list[Callable[[], None]] = []
         self._listening = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -53,6 +54,10 @@ class RedisBus:
     def on_reset(self, hook: Callable[[], None]) -> None:
         """Call hook whenever messages may have been missed: the connection went."""
         self._resets.append(hook)
+
+    def on_listening(self, hook: Callable[[], None]) -> None:
+        """Call hook whenever the bus starts listening again (`listening` turned true)."""
+        self._listens.append(hook)
 
     async def publish(self, channel: str, message: bytes) -> None:
         """Send message to every process listening on channel; RedisUnavailable if it cannot."""
@@ -97,8 +102,10 @@ class RedisBus:
                 channel = as_text(message["channel"])
                 if message["type"] == "subscribe":
                     unconfirmed.discard(channel)
-                    if not unconfirmed:
+                    if not unconfirmed and not self._listening.is_set():
                         self._listening.set()
+                        for hook in self._listens:
+                            hook()
                 elif message["type"] == "message":
                     self._dispatch(channel, message["data"])
         finally:

@@ -52,6 +52,7 @@ class RedisLink:
         self._probe: asyncio.Task[None] | None = None
         self._hooks: list[RecoveryHook] = []
         self._down_listeners: list[Callable[[], None]] = []
+        self._up_listeners: list[Callable[[], None]] = []
 
     @property
     def available(self) -> bool:
@@ -65,6 +66,10 @@ class RedisLink:
     def on_down(self, listener: Callable[[], None]) -> None:
         """Call listener each time Redis is found down."""
         self._down_listeners.append(listener)
+
+    def on_up(self, listener: Callable[[], None]) -> None:
+        """Call listener each time Redis counts as back."""
+        self._up_listeners.append(listener)
 
     async def call(
         self, operation: Callable[[Redis], Awaitable[T]], *, recovering: bool = False
@@ -112,7 +117,9 @@ class RedisLink:
                 self._probe = asyncio.create_task(self._wait_for_return())
                 return
         self._available = True
-        logger.warning("Redis at %s answers again: shared state resumed", _safe(self.url))
+        logger.info("Redis at %s answers again: shared state resumed", _safe(self.url))
+        for listener in self._up_listeners:
+            listener()
 
     async def aclose(self) -> None:
         """Stop probing and close the client's connections."""
