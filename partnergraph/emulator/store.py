@@ -1,7 +1,9 @@
-"""In-memory Graph data (accounts, users, Pages, tokens, permissions, invites) paged in O(limit)."""
+"""In-memory Graph data (accounts, users, Pages, tokens, permissions, invites, medias) paged in
+O(limit)."""
 
 import random
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -85,6 +87,25 @@ class Invite:
     key: int
 
 
+@dataclass(slots=True)
+class Media:
+    """A creator's Instagram media that tags a brand, and what Meta suggests doing with it."""
+
+    id: str
+    owner_id: str
+    brand_id: str
+    permalink: str
+    ad_code: str | None
+    recommended_objectives: tuple[str, ...]
+    key: int
+
+
+def shortcode_of(permalink: str) -> str:
+    """The shortcode a media permalink ends with (`https://www.instagram.com/p/Cw7zyQ5BdEE/`), or
+    the text itself when it is a bare shortcode."""
+    return permalink.partition("?")[0].rstrip("/").rpartition("/")[2]
+
+
 @dataclass(frozen=True, slots=True)
 class Window(Generic[T]):
     """One page of a timeline: its (key, item) pairs and whether more lie either side."""
@@ -103,6 +124,9 @@ class Timeline(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._items[key] for key in self._keys)
 
     def add(self, key: int, item: T) -> None:
         """Insert an item under a key no other item has."""
@@ -133,7 +157,7 @@ class Timeline(Generic[T]):
 
 
 class Store:
-    """Every object the emulator holds, with the indexes the two edges page through."""
+    """Every object the emulator holds, with the indexes the edges page through."""
 
     def __init__(self, seed: int) -> None:
         self._ids = random.Random(seed)  # noqa: S311 - reproducible IDs, not secrets
@@ -152,12 +176,23 @@ class Store:
         self._permission_of_pair: dict[tuple[str, str], Permission] = {}
         self._invites: dict[str, Timeline[Invite]] = {}
         self._pending: dict[str, Invite] = {}
+        self.last_media_key = 0
+        self._brand_medias: dict[str, Timeline[Media]] = {}
+        self._pair_medias: dict[tuple[str, str], Timeline[Media]] = {}
+        self._medias_by_shortcode: dict[str, Media] = {}
+        self._medias_by_ad_code: dict[str, Media] = {}
+        self._allowlisted: set[tuple[str, str]] = set()
 
-    def new_id(self, prefix: str, digits: int = 17) -> str:
-        """A fresh numeric ID such as Meta's, starting with prefix, deterministic per seed."""
+    def new_id(self, prefix: str, digits: int = 17, rng: random.Random | None = None) -> str:
+        """A fresh numeric ID such as Meta's, starting with prefix, deterministic per seed.
+
+        IDs drawn from another generator (rng) stay unique, and leave the store's own stream as
+        it was.
+        """
+        draw = self._ids if rng is None else rng
         while True:
             tail = digits - len(prefix)
-            candidate = f"{prefix}{self._ids.randrange(10 ** (tail - 1), 10**tail)}"
+            candidate = f"{prefix}{draw.randrange(10 ** (tail - 1), 10**tail)}"
             if candidate not in self._issued:
                 self._issued.add(candidate)
                 return candidate
@@ -167,9 +202,10 @@ class Store:
         return self.last_key
 
     def add_brand(self, brand: Brand) -> None:
-        """Hold a brand, with no permissions yet."""
+        """Hold a brand, with no permissions and no medias tagging it yet."""
         self.brands[brand.id] = brand
         self._brand_permissions[brand.id] = Timeline()
+        self._brand_medias[brand.id] = Timeline()
 
     def add_creator(self, creator: Creator) -> None:
         """Hold a creator, with no invites yet."""
@@ -249,3 +285,51 @@ class Store:
         del self._pending[media_id]
         self._invites[user_id].remove(invite.key)
         return True
+
+    def medias_tagging(self, brand_id: str, creator_id: str | None = None) -> Timeline[Media]:
+        """The medias that tag a brand, only that creator's given one, newest first."""
+        if creator_id is None:
+            return self._brand_medias[brand_id]
+        return self._pair_medias.get((brand_id, creator_id)) or Timeline()
+
+    def add_media(
+        self,
+        media_id: str,
+        owner_id: str,
+        brand_id: str,
+        *,
+        permalink: str,
+        ad_code: str | None,
+        objectives: tuple[str, ...],
+    ) -> Media:
+        """A new media of a creator tagging a brand, first in the brand's list (keys are negated
+        creation order, counted apart from the other lists' keys)."""
+        self.last_media_key += 1
+        media = Media(
+            media_id, owner_id, brand_id, permalink, ad_code, objectives, -self.last_media_key
+        )
+        self._brand_medias[brand_id].add(media.key, media)
+        pair = self._pair_medias.get((brand_id, owner_id))
+        if pair is None:
+            pair = self._pair_medias[brand_id, owner_id] = Timeline()
+        pair.add(media.key, media)
+        self._medias_by_shortcode[shortcode_of(permalink)] = media
+        if ad_code is not None:
+            self._medias_by_ad_code[ad_code] = media
+        return media
+
+    def media_at(self, permalink: str) -> Media | None:
+        """The media a permalink (or its bare shortcode) names."""
+        return self._medias_by_shortcode.get(shortcode_of(permalink))
+
+    def media_with_ad_code(self, ad_code: str) -> Media | None:
+        """The media a creator shared under an ad code."""
+        return self._medias_by_ad_code.get(ad_code)
+
+    def allowlist(self, brand_id: str, creator_id: str) -> None:
+        """Put a creator on a brand's list of creators approved to tag it."""
+        self._allowlisted.add((brand_id, creator_id))
+
+    def is_allowlisted(self, brand_id: str, creator_id: str) -> bool:
+        """Whether the creator is on the brand's list of creators approved to tag it."""
+        return (brand_id, creator_id) in self._allowlisted
