@@ -80,16 +80,16 @@ def _tagging(
     store: Store, brand_id: str, params: Mapping[str, str], *, narrow: bool
 ) -> Timeline[Media]:
     """The medias tagging the brand that the filters keep (`narrow`: `permalinks` and `ad_code`
-    too). Unfiltered it is the stored list; a filter costs a lookup per permalink or ad code, or
-    one pass over the brand's (or the creator's) medias."""
+    too). Unfiltered it is the stored list; filtered, it costs a lookup per permalink or ad code,
+    or one pass over the brand's medias (a few dozen)."""
+    medias = store.medias_tagging(brand_id)
     creator_id = _creator_id(store, params.get("creator_username"))
-    medias = store.medias_tagging(brand_id, creator_id)
     picked = _picked(store, params) if narrow else None
     keeps: list[Callable[[Media], bool]] = []
     if picked is not None:
-        keeps.append(
-            lambda media: media.brand_id == brand_id and creator_id in (None, media.owner_id)
-        )
+        keeps.append(lambda media: media.brand_id == brand_id)
+    if creator_id is not None:
+        keeps.append(lambda media: media.owner_id == creator_id)
     if flag(params, "only_fetch_allowlisted"):
         keeps.append(lambda media: store.is_allowlisted(brand_id, media.owner_id))
     if flag(params, "only_fetch_recommended_content"):

@@ -1,7 +1,6 @@
 """Deterministic demo data: an agency over 130 brands, a big brand, creators, tokens, Pages, and
 creators' medias that tag brands."""
 
-import base64
 import itertools
 import random
 import re
@@ -249,13 +248,12 @@ def add_medias(store: Store) -> None:
 def _new_media(store: Store, rng: random.Random, owner_id: str, brand_id: str) -> None:
     """A media of the owner tagging the brand: a post or a reel, a quarter of them with an ad
     code, a quarter recommended for some campaign objectives."""
-    media_id = store.new_id("18", rng=rng)
-    draw = rng.getrandbits(8)
-    kind = "reel" if draw & 3 == 0 else "p"
-    ad_code = f"AC{rng.getrandbits(48):012X}" if (draw >> 2) & 3 == 0 else None
-    objectives = rng.choice(_OBJECTIVE_SETS) if (draw >> 4) & 3 == 0 else ()
-    shortcode = base64.urlsafe_b64encode(int(media_id).to_bytes(9, "big")).lstrip(b"A").decode()
-    permalink = f"https://www.instagram.com/{kind}/{shortcode}/"
+    draw = rng.getrandbits(6)
     store.add_media(
-        media_id, owner_id, brand_id, permalink=permalink, ad_code=ad_code, objectives=objectives
+        store.new_id("18", rng=rng),
+        owner_id,
+        brand_id,
+        reel=draw & 3 == 0,
+        ad_code=f"AC{rng.getrandbits(48):012X}" if (draw >> 2) & 3 == 0 else None,
+        objectives=rng.choice(_OBJECTIVE_SETS) if draw >> 4 == 0 else (),
     )

@@ -1,7 +1,9 @@
 """In-memory Graph data (accounts, users, Pages, tokens, permissions, invites, medias) paged in
 O(limit)."""
 
+import base64
 import random
+import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from typing import Generic, TypeVar
 BRAND_MANAGER = "brand_manager"
 CREATOR = "creator"
 EXPIRED = "expired"
+_SHORTCODE = re.compile(r"[A-Za-z0-9_-]{1,12}")
 
 T = TypeVar("T")
 
@@ -89,21 +92,34 @@ class Invite:
 
 @dataclass(slots=True)
 class Media:
-    """A creator's Instagram media that tags a brand, and what Meta suggests doing with it."""
+    """A creator's Instagram post or reel that tags a brand, and what Meta suggests for it."""
 
     id: str
     owner_id: str
     brand_id: str
-    permalink: str
+    reel: bool
     ad_code: str | None
     recommended_objectives: tuple[str, ...]
     key: int
 
+    @property
+    def permalink(self) -> str:
+        """Its Instagram URL, which ends with its shortcode."""
+        return f"https://www.instagram.com/{'reel' if self.reel else 'p'}/{shortcode_of(self.id)}/"
 
-def shortcode_of(permalink: str) -> str:
-    """The shortcode a media permalink ends with (`https://www.instagram.com/p/Cw7zyQ5BdEE/`), or
-    the text itself when it is a bare shortcode."""
-    return permalink.partition("?")[0].rstrip("/").rpartition("/")[2]
+
+def shortcode_of(media_id: str) -> str:
+    """Instagram's shortcode of a media ID: the ID in base 64, URL-safe alphabet, no leading A."""
+    return base64.urlsafe_b64encode(int(media_id).to_bytes(9, "big")).lstrip(b"A").decode()
+
+
+def media_id_in(permalink: str) -> str | None:
+    """The media ID a permalink (`https://www.instagram.com/p/BA8cGxVT_u/`) or a bare shortcode
+    names; None when it names none."""
+    code = permalink.partition("?")[0].rstrip("/").rpartition("/")[2]
+    if not _SHORTCODE.fullmatch(code):
+        return None
+    return str(int.from_bytes(base64.urlsafe_b64decode(code.rjust(12, "A")), "big"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +193,8 @@ class Store:
         self._invites: dict[str, Timeline[Invite]] = {}
         self._pending: dict[str, Invite] = {}
         self.last_media_key = 0
+        self.medias: dict[str, Media] = {}
         self._brand_medias: dict[str, Timeline[Media]] = {}
-        self._pair_medias: dict[tuple[str, str], Timeline[Media]] = {}
-        self._medias_by_shortcode: dict[str, Media] = {}
         self._medias_by_ad_code: dict[str, Media] = {}
         self._allowlisted: set[tuple[str, str]] = set()
 
@@ -286,11 +301,9 @@ class Store:
         self._invites[user_id].remove(invite.key)
         return True
 
-    def medias_tagging(self, brand_id: str, creator_id: str | None = None) -> Timeline[Media]:
-        """The medias that tag a brand, only that creator's given one, newest first."""
-        if creator_id is None:
-            return self._brand_medias[brand_id]
-        return self._pair_medias.get((brand_id, creator_id)) or Timeline()
+    def medias_tagging(self, brand_id: str) -> Timeline[Media]:
+        """The medias that tag a brand, newest first."""
+        return self._brand_medias[brand_id]
 
     def add_media(
         self,
@@ -298,29 +311,23 @@ class Store:
         owner_id: str,
         brand_id: str,
         *,
-        permalink: str,
+        reel: bool,
         ad_code: str | None,
         objectives: tuple[str, ...],
-    ) -> Media:
+    ) -> None:
         """A new media of a creator tagging a brand, first in the brand's list (keys are negated
         creation order, counted apart from the other lists' keys)."""
         self.last_media_key += 1
-        media = Media(
-            media_id, owner_id, brand_id, permalink, ad_code, objectives, -self.last_media_key
-        )
+        media = Media(media_id, owner_id, brand_id, reel, ad_code, objectives, -self.last_media_key)
+        self.medias[media_id] = media
         self._brand_medias[brand_id].add(media.key, media)
-        pair = self._pair_medias.get((brand_id, owner_id))
-        if pair is None:
-            pair = self._pair_medias[brand_id, owner_id] = Timeline()
-        pair.add(media.key, media)
-        self._medias_by_shortcode[shortcode_of(permalink)] = media
         if ad_code is not None:
             self._medias_by_ad_code[ad_code] = media
-        return media
 
     def media_at(self, permalink: str) -> Media | None:
         """The media a permalink (or its bare shortcode) names."""
-        return self._medias_by_shortcode.get(shortcode_of(permalink))
+        media_id = media_id_in(permalink)
+        return None if media_id is None else self.medias.get(media_id)
 
     def media_with_ad_code(self, ad_code: str) -> Media | None:
         """The media a creator shared under an ad code."""
