@@ -120,7 +120,7 @@ def listed(params: Mapping[str, str], name: str) -> tuple[str, ...] | None:
     if text.startswith("[") and text.endswith("]"):
         try:
             items = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             items = [item.strip().strip("'\"") for item in text[1:-1].split(",")]
         if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
             raise invalid_parameter(f"Param {name} must be an array of strings")
