@@ -13,6 +13,7 @@ BENCHMARKS = (
     "dashboard_instances",
     "soak",
     "emulator_pages",
+    "emulator_seed",
     "persisted_registrations",
     "attacks",
     "data_size",

@@ -49,7 +49,7 @@ class AdminApi:
         return guarded
 
     async def state(self, request: Request) -> JSONResponse:
-        """Tokens, brands and creators, with their counts."""
+        """Tokens, brands and creators, with their counts (a brand's medias: those tagging it)."""
         store = self._emulator.store
         return JSONResponse(
             {
@@ -67,6 +67,7 @@ class AdminApi:
                         "id": brand.id,
                         "username": brand.username,
                         "permissionCount": len(store.brand_permissions(brand.id)),
+                        "advertisableMediaCount": len(store.medias_tagging(brand.id)),
                     }
                     for brand in store.brands.values()
                 ],

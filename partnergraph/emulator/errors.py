@@ -137,6 +137,11 @@ def invalid_parameter(message: str) -> GraphError:
     return GraphError(100, f"(#100) {message}")
 
 
+def unknown_creator(name: str) -> GraphError:
+    """A creator ID or username that names no Instagram creator."""
+    return invalid_parameter(f"Instagram creator '{name}' was not found")
+
+
 def nonexisting_field(name: str, node_type: str) -> GraphError:
     """A `fields=` entry, or an edge, the node type does not have."""
     return invalid_parameter(

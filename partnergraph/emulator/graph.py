@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from partnergraph.emulator import accounts, invites, permissions
+from partnergraph.emulator import accounts, invites, medias, permissions
 from partnergraph.emulator.errors import (
     EmulatorError,
     bad_token,
@@ -19,7 +19,7 @@ from partnergraph.emulator.errors import (
     unsupported,
 )
 from partnergraph.emulator.state import Emulator
-from partnergraph.emulator.stats import ACCOUNTS, INVITES, ME, PERMISSIONS
+from partnergraph.emulator.stats import ACCOUNTS, INVITES, ME, MEDIAS, PERMISSIONS
 from partnergraph.emulator.store import EXPIRED, Store, Token
 from partnergraph.emulator.wire import Call
 
@@ -31,6 +31,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     (PERMISSIONS, "POST"): permissions.write,
     (INVITES, "GET"): invites.read,
     (INVITES, "POST"): invites.write,
+    (MEDIAS, "GET"): medias.read,
 }
 EDGES = frozenset(edge for edge, _ in HANDLERS)
 USER_HANDLERS: dict[tuple[str, str], Handler] = {

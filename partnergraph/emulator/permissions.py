@@ -3,7 +3,7 @@ permission read by its ID."""
 
 from typing import Any
 
-from partnergraph.emulator.errors import invalid_parameter, not_permitted
+from partnergraph.emulator.errors import invalid_parameter, not_permitted, unknown_creator
 from partnergraph.emulator.paging import list_answer
 from partnergraph.emulator.state import Emulator
 from partnergraph.emulator.stats import NODE, PERMISSIONS
@@ -38,7 +38,7 @@ PENDING = "PENDING"
 
 def read(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[str, Any]:
     """A page of the brand's permissions, oldest first; `creator_username` keeps that creator's."""
-    _authorize(token, brand_id)
+    authorize(token, brand_id)
     emulator.usage.spend(brand_id, PERMISSIONS, "GET")
     fields = selected_fields(call.params, FIELDS, DEFAULT_FIELDS, NODE_TYPE)
     store = emulator.store
@@ -55,7 +55,7 @@ def read(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[st
 
 def node(emulator: Emulator, token: Token, permission: Permission, call: Call) -> dict[str, Any]:
     """`GET /{permission-id}`: one permission, if the token may see its brand's list."""
-    _authorize(token, permission.brand_id)
+    authorize(token, permission.brand_id)
     emulator.usage.spend(permission.brand_id, NODE, "GET")
     fields = selected_fields(call.params, FIELDS, NODE_DEFAULT_FIELDS, NODE_TYPE)
     return _render(emulator.store, permission, fields)
@@ -63,7 +63,7 @@ def node(emulator: Emulator, token: Token, permission: Permission, call: Call) -
 
 def write(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[str, Any]:
     """Request a creator's permission (a repeat returns the same ID), or revoke it."""
-    _authorize(token, brand_id)
+    authorize(token, brand_id)
     emulator.usage.spend(brand_id, PERMISSIONS, "POST")
     params = call.params
     account = params.get("creator_instagram_account", "")
@@ -91,7 +91,8 @@ def write(emulator: Emulator, token: Token, brand_id: str, call: Call) -> dict[s
     return {"id": existing.id}
 
 
-def _authorize(token: Token, brand_id: str) -> None:
+def authorize(token: Token, brand_id: str) -> None:
+    """Code 10 unless the token has `instagram_branded_content_ads_brand` on the brand."""
     if not token.manages(brand_id):
         raise not_permitted()
 
@@ -109,7 +110,7 @@ def _of(store: Store, brand_id: str, username: str) -> Timeline[Permission]:
 def _creator(store: Store, account: str, username: str) -> Creator:
     creator = store.creators.get(account) if account else store.creator_named(username)
     if creator is None:
-        raise invalid_parameter(f"Instagram creator '{account or username}' was not found")
+        raise unknown_creator(account or username)
     return creator
 
 

@@ -1,5 +1,7 @@
-"""Deterministic demo data: an agency over 130 brands, a big brand, creators, tokens, Pages."""
+"""Deterministic demo data: an agency over 130 brands, a big brand, creators, tokens, Pages, and
+creators' medias that tag brands."""
 
+import itertools
 import random
 import re
 import string
@@ -13,6 +15,7 @@ from partnergraph.emulator.store import (
     Creator,
     Invite,
     Page,
+    Permission,
     Store,
     Token,
     User,
@@ -29,6 +32,19 @@ ODD_BRAND_USERNAME = "oddstatus.lab"
 ODD_STATUSES = ("Approved", "EXPIRED", "pending")
 STATUSES = ("PENDING", "APPROVED", "REJECTED", "REVOKED")
 STATUS_WEIGHTS = (25, 40, 15, 20)
+APPROVED = "APPROVED"
+BIG_BRAND_TAGGERS = 40
+"""The big brand's first permissions whose creators tag it (the four statuses among them)."""
+OBJECTIVES = (
+    "OUTCOME_AWARENESS",
+    "OUTCOME_ENGAGEMENT",
+    "OUTCOME_TRAFFIC",
+    "OUTCOME_LEADS",
+    "OUTCOME_SALES",
+)
+_OBJECTIVE_SETS = [
+    combination for size in (1, 2, 3) for combination in itertools.combinations(OBJECTIVES, size)
+]
 
 _FIRST = (
     "ada", "bea", "cleo", "dara", "eli", "fay", "gus", "hana", "ines", "jon", "kai", "lena",
@@ -64,6 +80,13 @@ PAGES_WITHOUT_INSTAGRAM = {
 
 def seeded_store() -> Store:
     """The demo data, identical on every call."""
+    store = seeded_accounts()
+    add_medias(store)
+    return store
+
+
+def seeded_accounts() -> Store:
+    """The demo data without medias: brands, creators, permissions, invites, tokens, Pages."""
     rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
     store = Store(SEED)
     brands = _brands(store, rng)
@@ -189,3 +212,48 @@ def _pages(store: Store, brands: list[Brand], creators: list[Creator], in_house:
 def display_name(username: str) -> str:
     """A Page or user name made from an Instagram username: `ada.eats12` is `Ada Eats`."""
     return " ".join(word.capitalize() for word in re.sub(r"\d+", "", username).split(".") if word)
+
+
+def add_medias(store: Store) -> None:
+    """Creators' medias that tag brands, drawn from a generator of their own so that the rest of
+    the seed (IDs issued later included) stays as it was.
+
+    The big brand is tagged by the creators of its first permissions and the odd brand by all of
+    its creators, every status among them; every other brand by the creator of its first APPROVED
+    permission, if it has one. Each brand is also tagged by a creator it holds no permission from.
+    """
+    rng = random.Random(f"medias:{SEED}")  # noqa: S311 - demo data, not secrets
+    creators = list(store.creators.values())
+    first_approved: dict[str, Permission] = {}
+    for permission in store.permissions.values():
+        if permission.status == APPROVED:
+            first_approved.setdefault(permission.brand_id, permission)
+    for brand in store.brands.values():
+        if brand.username in (BIG_BRAND_USERNAME, ODD_BRAND_USERNAME):
+            size = BIG_BRAND_TAGGERS if brand.username == BIG_BRAND_USERNAME else None
+            taggers = list(itertools.islice(store.brand_permissions(brand.id), size))
+        else:
+            taggers = [first_approved[brand.id]] if brand.id in first_approved else []
+        for permission in taggers:
+            if rng.random() < 0.5:
+                store.allowlist(brand.id, permission.creator_id)
+            for _ in range(rng.randrange(1, 3)):
+                _new_media(store, rng, permission.creator_id, brand.id)
+        stranger = rng.choice(creators)
+        while store.permission_between(brand.id, stranger.id) is not None:
+            stranger = rng.choice(creators)
+        _new_media(store, rng, stranger.id, brand.id)
+
+
+def _new_media(store: Store, rng: random.Random, owner_id: str, brand_id: str) -> None:
+    """A media of the owner tagging the brand: a post or a reel, a quarter of them with an ad
+    code, a quarter recommended for some campaign objectives."""
+    draw = rng.getrandbits(6)
+    store.add_media(
+        store.new_id("18", rng=rng),
+        owner_id,
+        brand_id,
+        reel=draw & 3 == 0,
+        ad_code=f"AC{rng.getrandbits(48):012X}" if (draw >> 2) & 3 == 0 else None,
+        objectives=rng.choice(_OBJECTIVE_SETS) if draw >> 4 == 0 else (),
+    )

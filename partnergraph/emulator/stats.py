@@ -4,6 +4,7 @@ from typing import Any
 
 PERMISSIONS = "branded_content_ad_permissions"
 INVITES = "collaboration_invites"
+MEDIAS = "branded_content_advertisable_medias"
 ME = "me"
 ACCOUNTS = "accounts"
 NODE = "node"
@@ -12,6 +13,7 @@ BATCH = "batch"
 METHODS = {
     PERMISSIONS: ("GET", "POST"),
     INVITES: ("GET", "POST"),
+    MEDIAS: ("GET",),
     ACCOUNTS: ("GET",),
     ME: ("GET",),
     NODE: ("GET",),

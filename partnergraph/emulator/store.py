@@ -1,13 +1,18 @@
-"""In-memory Graph data (accounts, users, Pages, tokens, permissions, invites) paged in O(limit)."""
+"""In-memory Graph data (accounts, users, Pages, tokens, permissions, invites, medias) paged in
+O(limit)."""
 
+import base64
 import random
+import re
 from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 BRAND_MANAGER = "brand_manager"
 CREATOR = "creator"
 EXPIRED = "expired"
+_SHORTCODE = re.compile(r"[A-Za-z0-9_-]{1,12}")
 
 T = TypeVar("T")
 
@@ -85,6 +90,38 @@ class Invite:
     key: int
 
 
+@dataclass(slots=True)
+class Media:
+    """A creator's Instagram post or reel that tags a brand, and what Meta suggests for it."""
+
+    id: str
+    owner_id: str
+    brand_id: str
+    reel: bool
+    ad_code: str | None
+    recommended_objectives: tuple[str, ...]
+    key: int
+
+    @property
+    def permalink(self) -> str:
+        """Its Instagram URL, which ends with its shortcode."""
+        return f"https://www.instagram.com/{'reel' if self.reel else 'p'}/{shortcode_of(self.id)}/"
+
+
+def shortcode_of(media_id: str) -> str:
+    """Instagram's shortcode of a media ID: the ID in base 64, URL-safe alphabet, no leading A."""
+    return base64.urlsafe_b64encode(int(media_id).to_bytes(9, "big")).lstrip(b"A").decode()
+
+
+def media_id_in(permalink: str) -> str | None:
+    """The media ID a permalink (`https://www.instagram.com/p/BA8cGxVT_u/`) or a bare shortcode
+    names; None when it names none."""
+    code = permalink.partition("?")[0].rstrip("/").rpartition("/")[2]
+    if not _SHORTCODE.fullmatch(code):
+        return None
+    return str(int.from_bytes(base64.urlsafe_b64decode(code.rjust(12, "A")), "big"))
+
+
 @dataclass(frozen=True, slots=True)
 class Window(Generic[T]):
     """One page of a timeline: its (key, item) pairs and whether more lie either side."""
@@ -103,6 +140,9 @@ class Timeline(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def __iter__(self) -> Iterator[T]:
+        return (self._items[key] for key in self._keys)
 
     def add(self, key: int, item: T) -> None:
         """Insert an item under a key no other item has."""
@@ -133,7 +173,7 @@ class Timeline(Generic[T]):
 
 
 class Store:
-    """Every object the emulator holds, with the indexes the two edges page through."""
+    """Every object the emulator holds, with the indexes the edges page through."""
 
     def __init__(self, seed: int) -> None:
         self._ids = random.Random(seed)  # noqa: S311 - reproducible IDs, not secrets
@@ -152,12 +192,22 @@ class Store:
         self._permission_of_pair: dict[tuple[str, str], Permission] = {}
         self._invites: dict[str, Timeline[Invite]] = {}
         self._pending: dict[str, Invite] = {}
+        self.last_media_key = 0
+        self.medias: dict[str, Media] = {}
+        self._brand_medias: dict[str, Timeline[Media]] = {}
+        self._medias_by_ad_code: dict[str, Media] = {}
+        self._allowlisted: set[tuple[str, str]] = set()
 
-    def new_id(self, prefix: str, digits: int = 17) -> str:
-        """A fresh numeric ID such as Meta's, starting with prefix, deterministic per seed."""
+    def new_id(self, prefix: str, digits: int = 17, rng: random.Random | None = None) -> str:
+        """A fresh numeric ID such as Meta's, starting with prefix, deterministic per seed.
+
+        IDs drawn from another generator (rng) stay unique, and leave the store's own stream as
+        it was.
+        """
+        draw = self._ids if rng is None else rng
         while True:
             tail = digits - len(prefix)
-            candidate = f"{prefix}{self._ids.randrange(10 ** (tail - 1), 10**tail)}"
+            candidate = f"{prefix}{draw.randrange(10 ** (tail - 1), 10**tail)}"
             if candidate not in self._issued:
                 self._issued.add(candidate)
                 return candidate
@@ -167,9 +217,10 @@ class Store:
         return self.last_key
 
     def add_brand(self, brand: Brand) -> None:
-        """Hold a brand, with no permissions yet."""
+        """Hold a brand, with no permissions and no medias tagging it yet."""
         self.brands[brand.id] = brand
         self._brand_permissions[brand.id] = Timeline()
+        self._brand_medias[brand.id] = Timeline()
 
     def add_creator(self, creator: Creator) -> None:
         """Hold a creator, with no invites yet."""
@@ -249,3 +300,43 @@ class Store:
         del self._pending[media_id]
         self._invites[user_id].remove(invite.key)
         return True
+
+    def medias_tagging(self, brand_id: str) -> Timeline[Media]:
+        """The medias that tag a brand, newest first."""
+        return self._brand_medias[brand_id]
+
+    def add_media(
+        self,
+        media_id: str,
+        owner_id: str,
+        brand_id: str,
+        *,
+        reel: bool,
+        ad_code: str | None,
+        objectives: tuple[str, ...],
+    ) -> None:
+        """A new media of a creator tagging a brand, first in the brand's list (keys are negated
+        creation order, counted apart from the other lists' keys)."""
+        self.last_media_key += 1
+        media = Media(media_id, owner_id, brand_id, reel, ad_code, objectives, -self.last_media_key)
+        self.medias[media_id] = media
+        self._brand_medias[brand_id].add(media.key, media)
+        if ad_code is not None:
+            self._medias_by_ad_code[ad_code] = media
+
+    def media_at(self, permalink: str) -> Media | None:
+        """The media a permalink (or its bare shortcode) names."""
+        media_id = media_id_in(permalink)
+        return None if media_id is None else self.medias.get(media_id)
+
+    def media_with_ad_code(self, ad_code: str) -> Media | None:
+        """The media a creator shared under an ad code."""
+        return self._medias_by_ad_code.get(ad_code)
+
+    def allowlist(self, brand_id: str, creator_id: str) -> None:
+        """Put a creator on a brand's list of creators approved to tag it."""
+        self._allowlisted.add((brand_id, creator_id))
+
+    def is_allowlisted(self, brand_id: str, creator_id: str) -> bool:
+        """Whether the creator is on the brand's list of creators approved to tag it."""
+        return (brand_id, creator_id) in self._allowlisted

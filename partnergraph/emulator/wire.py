@@ -110,6 +110,27 @@ def flag(params: Mapping[str, str], name: str) -> bool | None:
     raise invalid_parameter(f"Param {name} must be a boolean")
 
 
+def listed(params: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    """A list parameter: a JSON array of strings (as Meta's SDK sends it), the same with single
+    quotes (as Meta's docs show it), or comma-separated; None when absent."""
+    value = params.get(name)
+    if value is None:
+        return None
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            items = json.loads(text)
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+            items = [item.strip().strip("'\"") for item in text[1:-1].split(",")]
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise invalid_parameter(f"Param {name} must be an array of strings")
+    elif text.startswith(("[", "{")):
+        raise invalid_parameter(f"Param {name} must be an array of strings")
+    else:
+        items = text.split(",")
+    return tuple(item.strip() for item in items if item.strip())
+
+
 def required(params: Mapping[str, str], name: str) -> str:
     """A parameter that must be present and non-empty."""
     value = params.get(name, "")

@@ -6,6 +6,7 @@ import httpx
 
 PERMISSIONS = "branded_content_ad_permissions"
 INVITES = "collaboration_invites"
+MEDIAS = "branded_content_advertisable_medias"
 
 
 def error_of(response: httpx.Response) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.demo import Demo
-from tests.emulator.support import INVITES, PERMISSIONS, error_of
+from tests.emulator.support import INVITES, MEDIAS, PERMISSIONS, error_of
 
 
 async def test_state_has_the_documented_shape_and_seed(
@@ -23,7 +23,7 @@ async def test_state_has_the_documented_shape_and_seed(
     assert len(agency["brandIds"]) >= 120
     assert len(state["brands"]) > len(agency["brandIds"])
     for brand in state["brands"]:
-        assert set(brand) == {"id", "username", "permissionCount"}
+        assert set(brand) == {"id", "username", "permissionCount", "advertisableMediaCount"}
         assert brand["id"].startswith("178414")
         assert len(brand["id"]) == 17
     assert demo.brand(demo.big_brand)["permissionCount"] >= 300
@@ -54,6 +54,7 @@ async def test_stats_count_requests_before_faults(emulator: httpx.AsyncClient, d
         "byEdge": {
             PERMISSIONS: {"GET": 2, "POST": 1},
             INVITES: {"GET": 1, "POST": 0},
+            MEDIAS: {"GET": 0},
             "accounts": {"GET": 0},
             "me": {"GET": 0},
             "node": {"GET": 1},

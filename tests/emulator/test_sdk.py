@@ -4,6 +4,7 @@ import asyncio
 from typing import Any
 
 import httpx
+from facebook_business.adobjects.brandedcontentshadowigmediaid import BrandedContentShadowIGMediaID
 from facebook_business.adobjects.igbcadspermission import IGBCAdsPermission
 from facebook_business.adobjects.iguser import IGUser
 from facebook_business.api import FacebookAdsApi
@@ -90,3 +91,61 @@ async def test_the_sdk_reads_a_permission_and_filters_by_username(
     stats = (await emulator.get("/admin/stats")).json()
     assert stats["byEdge"]["branded_content_ad_permissions"]["GET"] == 1
     assert stats["byEdge"]["node"] == {"GET": 2}
+
+
+def _advertisable(base_url: str, demo: Demo, username: str) -> dict[str, Any]:
+    api = _api(base_url, demo.agency)
+    fields = [
+        BrandedContentShadowIGMediaID.Field.id,
+        BrandedContentShadowIGMediaID.Field.eligibility_errors,
+        BrandedContentShadowIGMediaID.Field.has_permission_for_partnership_ad,
+        BrandedContentShadowIGMediaID.Field.owner_id,
+        BrandedContentShadowIGMediaID.Field.permalink,
+    ]
+    brand = IGUser(demo.big_brand, api=api)
+    every = brand.get_branded_content_advertisable_medias(fields=fields, params={"limit": 25})
+    listed = [media for media in every]
+    own = brand.get_branded_content_advertisable_medias(
+        fields=fields,
+        params={
+            "creator_username": username,
+            "media_relationship": [BrandedContentShadowIGMediaID.MediaRelationship.is_tagged],
+            "only_fetch_allowlisted": False,
+        },
+    )
+    chosen = brand.get_branded_content_advertisable_medias(
+        fields=["id"], params={"permalinks": [listed[3]["permalink"], listed[0]["permalink"]]}
+    )
+    try:
+        IGUser(demo.out_of_scope_brand, api=api).get_branded_content_advertisable_medias()
+    except FacebookRequestError as error:
+        refused = (error.api_error_code(), error.http_status())
+    return {
+        "types": {type(media).__name__ for media in listed},
+        "listed": [media.export_all_data() for media in listed],
+        "total": every.total(),
+        "own": [media.export_all_data() for media in own],
+        "chosen": [media["id"] for media in chosen],
+        "refused": refused,
+    }
+
+
+async def test_the_sdk_lists_what_a_brand_can_promote(
+    emulator: httpx.AsyncClient, emulator_url: str, demo: Demo
+) -> None:
+    creator = demo.creator(demo.creator_id)
+    result = await asyncio.to_thread(_advertisable, emulator_url, demo, creator["username"])
+    assert result["types"] == {"BrandedContentShadowIGMediaID"}
+    listed = result["listed"]
+    assert len(listed) == result["total"] == demo.brand(demo.big_brand)["advertisableMediaCount"]
+    assert len(listed) > 25
+    eligible = [m for m in listed if m["has_permission_for_partnership_ad"]]
+    assert all(m["eligibility_errors"] == [] for m in eligible)
+    assert all(len(m["eligibility_errors"]) == 1 for m in listed if m not in eligible)
+    assert 0 < len(eligible) < len(listed)
+    assert result["own"] == [m for m in listed if m["owner_id"] == demo.creator_id]
+    assert result["own"]
+    assert result["chosen"] == [listed[0]["id"], listed[3]["id"]]
+    assert result["refused"] == (10, 403)
+    stats = (await emulator.get("/admin/stats")).json()
+    assert stats["byEdge"]["branded_content_advertisable_medias"] == {"GET": len(listed) // 25 + 4}
