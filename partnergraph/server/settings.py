@@ -23,12 +23,22 @@ _PLACEHOLDER = re.compile(r"…|\.\.\.|<[^<>]*>|change[-_]?me|(?<![a-z0-9])your[
 """A placeholder: `…` or `...`, anything in angle brackets, `changeme` (or `change-me`,
 `change_me`), or a word starting `your-` or `your_`, in any case."""
 _AT_LEAST_ONE = (
+    "cache_max_entries",
+    "workers",
+    "scan_budget",
+    "persisted_registrations_per_minute",
     "max_nodes",
     "max_answer_bytes",
     "max_sockets_per_client",
     "max_subscriptions_per_token",
 )
-_MORE_THAN_ZERO = ("head_timeout", "body_timeout", "keep_alive_timeout", "socket_send_timeout")
+_MORE_THAN_ZERO = (
+    "upstream_timeout",
+    "head_timeout",
+    "body_timeout",
+    "keep_alive_timeout",
+    "socket_send_timeout",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,26 +130,14 @@ class Settings:
                 )
         if self.cache_ttl < 0:
             raise SettingsError("PARTNERGRAPH_CACHE_TTL must be 0 or more seconds")
-        if self.cache_max_entries < 1:
-            raise SettingsError("PARTNERGRAPH_CACHE_MAX_ENTRIES must be at least 1")
         if not 0 <= self.port <= 65535:
             raise SettingsError("PARTNERGRAPH_PORT must be between 0 and 65535")
-        if self.upstream_timeout <= 0:
-            raise SettingsError("PARTNERGRAPH_UPSTREAM_TIMEOUT must be more than 0 seconds")
-        if self.workers < 1:
-            raise SettingsError("PARTNERGRAPH_WORKERS must be at least 1")
         if not self.forwarded_allow_ips.strip():
             raise SettingsError(
                 "PARTNERGRAPH_FORWARDED_ALLOW_IPS must name at least one address, or *"
             )
         if self.poll_interval is not None and self.poll_interval <= 0:
             raise SettingsError("PARTNERGRAPH_POLL_INTERVAL must be more than 0 seconds")
-        if self.persisted_registrations_per_minute < 1:
-            raise SettingsError(
-                "PARTNERGRAPH_PERSISTED_REGISTRATIONS_PER_MINUTE must be at least 1"
-            )
-        if self.scan_budget < 1:
-            raise SettingsError("PARTNERGRAPH_SCAN_BUDGET must be at least 1")
         for name in _AT_LEAST_ONE:
             if getattr(self, name) < 1:
                 raise SettingsError(f"{_PREFIX}{name.upper()} must be at least 1")
