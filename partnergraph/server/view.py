@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -30,7 +29,7 @@ from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
-from partnergraph.schema.errors import coded
+from partnergraph.schema.errors import coded, coded_refusal
 from partnergraph.server.answer_limit import MAX_ANSWER_BYTES, too_large
 from partnergraph.server.answers import answer_key
 from partnergraph.server.metrics import Metrics
@@ -260,6 +259,5 @@ def _refusal(error: PartnergraphError, media_type: str) -> Response:
         headers = {"Retry-After": str(error.extensions["retryAfter"])}
     elif isinstance(error, _MutationByGet):
         status, headers = 405, {"Allow": "POST"}
-    formatted = coded(GraphQLError(error.message, original_error=error)).formatted
-    body = orjson.dumps({"errors": [formatted]})
+    body = orjson.dumps({"errors": [coded_refusal(error).formatted]})
     return Response(body, status_code=status, media_type=media_type, headers=headers)
