@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="persisted queries one token may register per minute (60)",
     )
-    serve.add_argument("--max-nodes", type=int, help="nodes one answer may hold (10000)")
+    serve.add_argument("--max-nodes", type=int, help="nodes one answer may hold (10100)")
     serve.add_argument("--max-answer-bytes", type=int, help="bytes one answer may take (4194304)")
     serve.add_argument(
         "--head-timeout", type=float, help="seconds a request's head may take to arrive (10)"
