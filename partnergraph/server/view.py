@@ -30,7 +30,7 @@ from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded, coded_refusal
-from partnergraph.server.answer_limit import MAX_ANSWER_BYTES, too_large
+from partnergraph.server.answer_limit import too_large
 from partnergraph.server.answers import answer_key
 from partnergraph.server.metrics import Metrics
 from partnergraph.server.persisted import PersistedDocuments
@@ -66,9 +66,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         *,
         metrics: Metrics,
         local_origins: str | None = None,
-        max_answer_bytes: int = MAX_ANSWER_BYTES,
-        max_sockets_per_client: int = 20,
-        max_subscriptions_per_token: int = 100,
+        max_answer_bytes: int,
+        max_sockets_per_client: int,
+        max_subscriptions_per_token: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kwargs)
