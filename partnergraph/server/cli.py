@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from partnergraph.errors import SettingsError
 from partnergraph.server import listen, logs
-from partnergraph.server.settings import LOG_FORMATS, LOG_LEVELS, Settings
+from partnergraph.server.settings import LOG_FORMATS, LOG_LEVELS, Settings, check_log_format
 
 _ENDPOINTS = (
     ("GraphiQL", "/graphql"),
@@ -222,8 +222,7 @@ def _emulator(args: argparse.Namespace) -> None:
     from partnergraph.emulator.app import create_emulator_app
 
     log_format = os.environ.get("PARTNERGRAPH_LOG_FORMAT") or None
-    if log_format is not None and log_format not in LOG_FORMATS:
-        raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
+    check_log_format(log_format)
     logs.configure("INFO", log_format)
     host = args.host or os.environ.get("PARTNERGRAPH_EMULATOR_HOST") or "127.0.0.1"
     port = args.port if args.port is not None else _emulator_port()

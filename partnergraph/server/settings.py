@@ -152,8 +152,7 @@ class Settings:
             )
         if self.log_level.upper() not in LOG_LEVELS:
             raise SettingsError(f"PARTNERGRAPH_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
-        if self.log_format is not None and self.log_format not in LOG_FORMATS:
-            raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
+        check_log_format(self.log_format)
         if self.graph_url is not None and not self.graph_url.startswith(("http://", "https://")):
             raise SettingsError("PARTNERGRAPH_GRAPH_URL must be an http:// or https:// URL")
         for origin in self.cors_origin_list:
@@ -173,6 +172,13 @@ class Settings:
             if value is not None:
                 env[_PREFIX + field.name.upper()] = str(value)
         return env
+
+
+def check_log_format(log_format: str | None) -> None:
+    """SettingsError unless log_format is unset or one of LOG_FORMATS: the server's setting,
+    which the emulator's log lines follow too."""
+    if log_format is not None and log_format not in LOG_FORMATS:
+        raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
 
 
 def _refuse_placeholders(settings: Settings) -> None:
