@@ -9,7 +9,9 @@ from dataclasses import dataclass, fields
 from partnergraph.errors import SettingsError
 from partnergraph.schema.complexity import MAX_NODES
 from partnergraph.server.answer_limit import MAX_ANSWER_BYTES
+from partnergraph.server.headers import BODY_TIMEOUT, HEAD_TIMEOUT
 from partnergraph.server.persisted import read_manifest
+from partnergraph.server.unread import SEND_TIMEOUT
 
 _PREFIX = "PARTNERGRAPH_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -75,13 +77,13 @@ class Settings:
     """Nodes one answer may hold (each connection's page size times the lists above it)."""
     max_answer_bytes: int = MAX_ANSWER_BYTES
     """Bytes one answer may take; a longer one is replaced by an ANSWER_TOO_LARGE error."""
-    head_timeout: float = 10.0
+    head_timeout: float = HEAD_TIMEOUT
     """Seconds a request's line and headers may take to arrive (HTTP 408 past them)."""
-    body_timeout: float = 30.0
+    body_timeout: float = BODY_TIMEOUT
     """Seconds a request's body may take to arrive (HTTP 408 past them)."""
     keep_alive_timeout: float = 5.0
     """Seconds an idle keep-alive connection is held."""
-    socket_send_timeout: float = 30.0
+    socket_send_timeout: float = SEND_TIMEOUT
     """Seconds a WebSocket may leave what the server sends it unread before it is closed."""
     max_sockets_per_client: int = 20
     """WebSocket connections one client address may hold open at once."""
