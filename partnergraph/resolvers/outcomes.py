@@ -35,11 +35,6 @@ class Outcome(Generic[T]):
     user_errors: list[UserErrorRecord] = field(default_factory=list)
 
 
-def invalid_input(error: BadUserInput, *field_path: str) -> UserErrorRecord:
-    """The user error for malformed input to a mutation."""
-    return UserErrorRecord(error.message, UserErrorCode.INVALID_INPUT, ("input", *field_path))
-
-
 def rejected_by_graph(error: BadUserInput) -> bool:
     """Whether the Graph API refused a write's parameters (code 100), an expected outcome."""
     return error.graph is not None and error.graph.code == 100

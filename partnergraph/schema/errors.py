@@ -45,6 +45,12 @@ def coded(error: GraphQLError) -> GraphQLError:
     return _with(error, INTERNAL_MESSAGE, {"code": "INTERNAL_SERVER_ERROR"})
 
 
+def coded_refusal(error: PartnergraphError) -> GraphQLError:
+    """One of our errors met outside execution (a request, an operation or an answer refused),
+    coded as every error an answer holds is."""
+    return coded(GraphQLError(error.message, original_error=error))
+
+
 class StreamedErrorCodes(SchemaExtension):
     """Codes the errors of each result streamed over WebSocket, as the view codes those it
     answers over HTTP."""

@@ -3,8 +3,8 @@ and WebSocket alike, so that no client is sent (or has buffered for it) more tha
 
 from graphql import GraphQLFormattedError
 
-from partnergraph import telemetry
 from partnergraph.errors import AnswerTooLarge
+from partnergraph.schema.errors import coded_refusal
 
 __all__ = ["MAX_ANSWER_BYTES", "too_large"]
 
@@ -19,7 +19,4 @@ def too_large(size: int, max_bytes: int) -> GraphQLFormattedError:
         f"The answer takes {size} bytes; the limit is {max_bytes}. "
         "Ask for smaller pages, fewer aliases or fewer fields."
     )
-    return {
-        "message": message,
-        "extensions": telemetry.error_extensions({"code": AnswerTooLarge.code}),
-    }
+    return coded_refusal(AnswerTooLarge(message)).formatted

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from partnergraph.errors import SettingsError
 from partnergraph.server import listen, logs
-from partnergraph.server.settings import LOG_FORMATS, LOG_LEVELS, Settings
+from partnergraph.server.settings import LOG_FORMATS, LOG_LEVELS, Settings, check_log_format
 
 _ENDPOINTS = (
     ("GraphiQL", "/graphql"),
@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="persisted queries one token may register per minute (60)",
     )
-    serve.add_argument("--max-nodes", type=int, help="nodes one answer may hold (10000)")
+    serve.add_argument("--max-nodes", type=int, help="nodes one answer may hold (10100)")
     serve.add_argument("--max-answer-bytes", type=int, help="bytes one answer may take (4194304)")
     serve.add_argument(
         "--head-timeout", type=float, help="seconds a request's head may take to arrive (10)"
@@ -222,8 +222,7 @@ def _emulator(args: argparse.Namespace) -> None:
     from partnergraph.emulator.app import create_emulator_app
 
     log_format = os.environ.get("PARTNERGRAPH_LOG_FORMAT") or None
-    if log_format is not None and log_format not in LOG_FORMATS:
-        raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
+    check_log_format(log_format)
     logs.configure("INFO", log_format)
     host = args.host or os.environ.get("PARTNERGRAPH_EMULATOR_HOST") or "127.0.0.1"
     port = args.port if args.port is not None else _emulator_port()

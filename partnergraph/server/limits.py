@@ -7,8 +7,8 @@ without one is counted as it arrives and refused as soon as it goes over.
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from partnergraph import telemetry
 from partnergraph.errors import QueryTooComplex
+from partnergraph.schema.errors import coded_refusal
 
 __all__ = ["MAX_BODY_BYTES", "BodyLimit"]
 
@@ -66,6 +66,5 @@ class BodyLimit:
 
     def _refusal(self) -> JSONResponse:
         message = f"The request body is larger than {self._max_bytes} bytes."
-        extensions = telemetry.error_extensions({"code": QueryTooComplex.code})
-        error = {"message": message, "extensions": extensions}
+        error = coded_refusal(QueryTooComplex(message)).formatted
         return JSONResponse({"errors": [error]}, status_code=413)

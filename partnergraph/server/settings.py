@@ -9,7 +9,9 @@ from dataclasses import dataclass, fields
 from partnergraph.errors import SettingsError
 from partnergraph.schema.complexity import MAX_NODES
 from partnergraph.server.answer_limit import MAX_ANSWER_BYTES
+from partnergraph.server.headers import BODY_TIMEOUT, HEAD_TIMEOUT
 from partnergraph.server.persisted import read_manifest
+from partnergraph.server.unread import SEND_TIMEOUT
 
 _PREFIX = "PARTNERGRAPH_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -23,12 +25,22 @@ _PLACEHOLDER = re.compile(r"…|\.\.\.|<[^<>]*>|change[-_]?me|(?<![a-z0-9])your[
 """A placeholder: `…` or `...`, anything in angle brackets, `changeme` (or `change-me`,
 `change_me`), or a word starting `your-` or `your_`, in any case."""
 _AT_LEAST_ONE = (
+    "cache_max_entries",
+    "workers",
+    "scan_budget",
+    "persisted_registrations_per_minute",
     "max_nodes",
     "max_answer_bytes",
     "max_sockets_per_client",
     "max_subscriptions_per_token",
 )
-_MORE_THAN_ZERO = ("head_timeout", "body_timeout", "keep_alive_timeout", "socket_send_timeout")
+_MORE_THAN_ZERO = (
+    "upstream_timeout",
+    "head_timeout",
+    "body_timeout",
+    "keep_alive_timeout",
+    "socket_send_timeout",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +77,13 @@ class Settings:
     """Nodes one answer may hold (each connection's page size times the lists above it)."""
     max_answer_bytes: int = MAX_ANSWER_BYTES
     """Bytes one answer may take; a longer one is replaced by an ANSWER_TOO_LARGE error."""
-    head_timeout: float = 10.0
+    head_timeout: float = HEAD_TIMEOUT
     """Seconds a request's line and headers may take to arrive (HTTP 408 past them)."""
-    body_timeout: float = 30.0
+    body_timeout: float = BODY_TIMEOUT
     """Seconds a request's body may take to arrive (HTTP 408 past them)."""
     keep_alive_timeout: float = 5.0
     """Seconds an idle keep-alive connection is held."""
-    socket_send_timeout: float = 30.0
+    socket_send_timeout: float = SEND_TIMEOUT
     """Seconds a WebSocket may leave what the server sends it unread before it is closed."""
     max_sockets_per_client: int = 20
     """WebSocket connections one client address may hold open at once."""
@@ -120,26 +132,14 @@ class Settings:
                 )
         if self.cache_ttl < 0:
             raise SettingsError("PARTNERGRAPH_CACHE_TTL must be 0 or more seconds")
-        if self.cache_max_entries < 1:
-            raise SettingsError("PARTNERGRAPH_CACHE_MAX_ENTRIES must be at least 1")
         if not 0 <= self.port <= 65535:
             raise SettingsError("PARTNERGRAPH_PORT must be between 0 and 65535")
-        if self.upstream_timeout <= 0:
-            raise SettingsError("PARTNERGRAPH_UPSTREAM_TIMEOUT must be more than 0 seconds")
-        if self.workers < 1:
-            raise SettingsError("PARTNERGRAPH_WORKERS must be at least 1")
         if not self.forwarded_allow_ips.strip():
             raise SettingsError(
                 "PARTNERGRAPH_FORWARDED_ALLOW_IPS must name at least one address, or *"
             )
         if self.poll_interval is not None and self.poll_interval <= 0:
             raise SettingsError("PARTNERGRAPH_POLL_INTERVAL must be more than 0 seconds")
-        if self.persisted_registrations_per_minute < 1:
-            raise SettingsError(
-                "PARTNERGRAPH_PERSISTED_REGISTRATIONS_PER_MINUTE must be at least 1"
-            )
-        if self.scan_budget < 1:
-            raise SettingsError("PARTNERGRAPH_SCAN_BUDGET must be at least 1")
         for name in _AT_LEAST_ONE:
             if getattr(self, name) < 1:
                 raise SettingsError(f"{_PREFIX}{name.upper()} must be at least 1")
@@ -154,8 +154,7 @@ class Settings:
             )
         if self.log_level.upper() not in LOG_LEVELS:
             raise SettingsError(f"PARTNERGRAPH_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
-        if self.log_format is not None and self.log_format not in LOG_FORMATS:
-            raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
+        check_log_format(self.log_format)
         if self.graph_url is not None and not self.graph_url.startswith(("http://", "https://")):
             raise SettingsError("PARTNERGRAPH_GRAPH_URL must be an http:// or https:// URL")
         for origin in self.cors_origin_list:
@@ -175,6 +174,13 @@ class Settings:
             if value is not None:
                 env[_PREFIX + field.name.upper()] = str(value)
         return env
+
+
+def check_log_format(log_format: str | None) -> None:
+    """SettingsError unless log_format is unset or one of LOG_FORMATS: the server's setting,
+    which the emulator's log lines follow too."""
+    if log_format is not None and log_format not in LOG_FORMATS:
+        raise SettingsError(f"PARTNERGRAPH_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}")
 
 
 def _refuse_placeholders(settings: Settings) -> None:

@@ -25,7 +25,7 @@ from partnergraph import telemetry
 from partnergraph.errors import BadUserInput, PartnergraphError, QueryTooComplex
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.schema.build import documents, unpicked_operation
-from partnergraph.schema.errors import INTERNAL_MESSAGE, coded, shown
+from partnergraph.schema.errors import INTERNAL_MESSAGE, coded, coded_refusal, shown
 from partnergraph.server.access import request_id
 from partnergraph.server.answer_limit import too_large
 from partnergraph.server.request import Params, typed
@@ -123,8 +123,8 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
 
     async def _refuse_operation(self, id_: str, error: PartnergraphError) -> None:
         self.view.metrics.operation(None, error.code)
-        formatted = coded(GraphQLError(error.message, original_error=error)).formatted
-        await self.send_message({"id": id_, "type": "error", "payload": [formatted]})
+        payload = [coded_refusal(error).formatted]
+        await self.send_message({"id": id_, "type": "error", "payload": payload})
 
     async def send_message(self, message: Message) -> None:
         """Send a message, the one error the handler makes itself coded like the rest."""
@@ -181,8 +181,7 @@ class SocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
                 f"The token holds {subscriptions.cap} subscriptions open; the limit is "
                 f"{subscriptions.cap}. Complete one before subscribing again."
             )
-            extensions = telemetry.error_extensions({"code": QueryTooComplex.code})
-            await operation.send_initial_errors([GraphQLError(message, extensions=extensions)])
+            await operation.send_initial_errors([coded_refusal(QueryTooComplex(message))])
             return
         self._places[operation.id] = place
         try:
@@ -250,11 +249,9 @@ def _coded(error: GraphQLFormattedError) -> GraphQLFormattedError:
     if "code" in error.get("extensions", {}):
         return error
     if error["message"] == _LIMIT_REACHED:
-        extensions = telemetry.error_extensions({"code": QueryTooComplex.code})
-        return {**error, "extensions": extensions}
+        return {**error, **coded_refusal(QueryTooComplex(_LIMIT_REACHED)).formatted}
     logger.error("the WebSocket handler sent an error of its own: %s", error["message"])
-    extensions = telemetry.error_extensions({"code": PartnergraphError.code})
-    return {"message": INTERNAL_MESSAGE, "extensions": extensions}
+    return coded_refusal(PartnergraphError(INTERNAL_MESSAGE)).formatted
 
 
 def _refusal(message: SubscribeMessage) -> tuple[str, str] | None:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -30,8 +29,8 @@ from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.resolvers.echo import echo
 from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
-from partnergraph.schema.errors import coded
-from partnergraph.server.answer_limit import MAX_ANSWER_BYTES, too_large
+from partnergraph.schema.errors import coded, coded_refusal
+from partnergraph.server.answer_limit import too_large
 from partnergraph.server.answers import answer_key
 from partnergraph.server.metrics import Metrics
 from partnergraph.server.persisted import PersistedDocuments
@@ -67,9 +66,9 @@ class GraphQLView(GraphQL[RequestContext, None]):
         *,
         metrics: Metrics,
         local_origins: str | None = None,
-        max_answer_bytes: int = MAX_ANSWER_BYTES,
-        max_sockets_per_client: int = 20,
-        max_subscriptions_per_token: int = 100,
+        max_answer_bytes: int,
+        max_sockets_per_client: int,
+        max_subscriptions_per_token: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), **kwargs)
@@ -260,6 +259,5 @@ def _refusal(error: PartnergraphError, media_type: str) -> Response:
         headers = {"Retry-After": str(error.extensions["retryAfter"])}
     elif isinstance(error, _MutationByGet):
         status, headers = 405, {"Allow": "POST"}
-    formatted = coded(GraphQLError(error.message, original_error=error)).formatted
-    body = orjson.dumps({"errors": [formatted]})
+    body = orjson.dumps({"errors": [coded_refusal(error).formatted]})
     return Response(body, status_code=status, media_type=media_type, headers=headers)

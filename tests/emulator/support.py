@@ -16,6 +16,21 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
     return error
 
 
+def assert_unknown_object(response: httpx.Response, object_id: str, method: str) -> None:
+    """The answer is Meta's 100/33 for an object that does not exist, with its message."""
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["code"], error["error_subcode"], error["type"]) == (
+        100,
+        33,
+        "GraphMethodException",
+    )
+    assert error["message"].startswith(
+        f"Unsupported {method.lower()} request. Object with ID '{object_id}' does not exist, "
+        "cannot be loaded due to missing permissions, or does not support this operation"
+    )
+
+
 async def walk_next(client: httpx.AsyncClient, url: str, **params: Any) -> list[list[Any]]:
     """Every page of a list, following `paging.next` from the first."""
     pages: list[list[Any]] = []

@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 
 from tests.demo import Demo
-from tests.emulator.support import PERMISSIONS, error_of
+from tests.emulator.support import PERMISSIONS, assert_unknown_object, error_of
 
 
 async def _first(client: httpx.AsyncClient, demo: Demo, brand: str, **params: Any) -> Any:
@@ -59,24 +59,13 @@ async def test_a_read_sees_the_latest_status(emulator: httpx.AsyncClient, demo: 
 
 async def test_an_unknown_id_is_100_33(emulator: httpx.AsyncClient, demo: Demo) -> None:
     response = await emulator.get("/17999999999999999", params={"access_token": demo.agency})
-    assert response.status_code == 400
-    error = error_of(response)
-    assert (error["code"], error["error_subcode"], error["type"]) == (
-        100,
-        33,
-        "GraphMethodException",
-    )
-    assert error["message"].startswith(
-        "Unsupported get request. Object with ID '17999999999999999' does not exist, "
-        "cannot be loaded due to missing permissions, or does not support this operation"
-    )
+    assert_unknown_object(response, "17999999999999999", "GET")
 
 
 async def test_a_permission_cannot_be_posted_to(emulator: httpx.AsyncClient, demo: Demo) -> None:
     listed = await _first(emulator, demo, demo.big_brand, fields="id")
     response = await emulator.post(f"/{listed['id']}", data={"access_token": demo.agency})
-    assert response.status_code == 400
-    assert (error_of(response)["code"], error_of(response)["error_subcode"]) == (100, 33)
+    assert_unknown_object(response, listed["id"], "POST")
 
 
 async def test_tokens_without_scope_on_its_brand_get_code_10(

@@ -49,6 +49,18 @@ async def _stats(emulator: httpx.AsyncClient) -> dict[str, Any]:
     return stats
 
 
+async def _holding_the_lease(
+    emulator: httpx.AsyncClient, client: httpx.AsyncClient, brand: str
+) -> asyncio.Task[dict[str, Any]]:
+    """QUERY's first 7 of brand, sent through client and awaited by the emulator: from then
+    on, client's instance holds the key's lease (the emulator has no hook to wait on)."""
+    held = asyncio.create_task(_run(client, QUERY, brand=brand, first=7))
+    async with asyncio.timeout(10):
+        while (await _stats(emulator))["total"] < 1:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)  # sleep-ok: polls another process
+    return held
+
+
 async def test_concurrent_identical_cold_reads_over_two_instances_cost_one_call(
     start_instances: Callable[..., list[Server]], emulator: httpx.AsyncClient, demo: Demo
 ) -> None:
@@ -106,11 +118,7 @@ async def test_a_lease_of_a_killed_instance_does_not_block_the_key_past_the_upst
     await emulator.post("/admin/stats/reset")
     await emulator.post("/admin/faults", json={"latencyMs": 1500, "count": 1})
     async with _clients([a, b], demo.agency) as (client_a, client_b):
-        held = asyncio.create_task(_run(client_a, QUERY, brand=demo.big_brand, first=7))
-        async with asyncio.timeout(10):
-            # a holds the lease once the emulator has its read; the emulator has no hook.
-            while (await _stats(emulator))["total"] < 1:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)  # sleep-ok: polls another process
+        held = await _holding_the_lease(emulator, client_a, demo.big_brand)
         os.kill(a.process.pid, signal.SIGKILL)
         with pytest.raises(httpx.TransportError):
             await held
@@ -163,11 +171,7 @@ async def test_waiters_notice_a_stopped_or_killed_holder_within_one_short_lease(
     await emulator.post("/admin/stats/reset")
     await emulator.post("/admin/faults", json={"latencyMs": 8000, "count": 1})
     async with _clients([a, b], demo.agency) as (client_a, client_b):
-        held = asyncio.create_task(_run(client_a, QUERY, brand=demo.big_brand, first=7))
-        async with asyncio.timeout(10):
-            # a holds the lease once the emulator has its read; the emulator has no hook.
-            while (await _stats(emulator))["total"] < 1:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)  # sleep-ok: polls another process
+        held = await _holding_the_lease(emulator, client_a, demo.big_brand)
         os.kill(a.process.pid, stop)
         try:
             # A lease of the upstream timeout kept b waiting 10 s; a lease of 2 s, about 2 s.

@@ -6,7 +6,7 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 
@@ -30,6 +30,20 @@ def _readme_example() -> dict[str, object]:
     assert match is not None, "the README's curl example moved"
     example: dict[str, object] = json.loads(match.group(1))
     return example
+
+
+def _serve_alone(
+    args: Sequence[str], environment: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`partnergraph serve args` run to its exit with only environment set, its output kept."""
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "partnergraph", "serve", *args],
+        env={"PATH": "", **environment},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
 
 
 def test_demo_mode_answers_the_readme_example(demo_url: str) -> None:
@@ -96,13 +110,7 @@ def test_demo_mode_mounts_the_emulator_for_other_clients(demo_url: str) -> None:
 def test_bad_settings_exit_with_a_message(
     options: list[str], environment: dict[str, str], message: str
 ) -> None:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "partnergraph", "serve", "--port", "0", *options],
-        env={**environment, "PATH": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _serve_alone(["--port", "0", *options], environment)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -129,14 +137,7 @@ def test_bad_settings_exit_with_a_message(
 def test_a_placeholder_secret_or_url_is_refused_in_one_line(
     options: list[str], environment: dict[str, str], setting: str, found: str
 ) -> None:
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "partnergraph", "serve", "--port", "0", *options],
-        env={**environment, "PATH": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = _serve_alone(["--port", "0", *options], environment)
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
     option = "--" + setting.lower().replace("_", "-")
@@ -191,14 +192,7 @@ def test_every_url_of_the_banner_answers() -> None:
 
 def _serve_refused(*args: str) -> list[str]:
     """The lines `partnergraph serve args` writes to stderr as it exits, refused."""
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "partnergraph", "serve", *args],
-        env={**os.environ, "PARTNERGRAPH_GRAPH_URL": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = _serve_alone(args, {**os.environ, "PARTNERGRAPH_GRAPH_URL": ""})
     assert result.returncode != 0
     return result.stderr.splitlines()
 

@@ -74,11 +74,38 @@ async def _polls(emulator: httpx.AsyncClient) -> int:
     return count
 
 
+def _small_brand(state: dict[str, Any]) -> tuple[str, str]:
+    """A brand with 1 to 100 permissions (one page holds them all), and a token managing it."""
+    brand: str = next(b for b in state["brands"] if 0 < b["permissionCount"] <= 100)["id"]
+    token: str = next(t["token"] for t in state["tokens"] if brand in t.get("brandIds", []))
+    return brand, token
+
+
+async def _approve_a_pending(emulator: httpx.AsyncClient, token: str, brand: str) -> str:
+    """Act as a creator: approve one of the brand's pending permissions; its Graph ID."""
+    permissions = (
+        await emulator.get(
+            f"/v23.0/{brand}/branded_content_ad_permissions",
+            params={"access_token": token, "limit": 100, "fields": "id,permission_status"},
+        )
+    ).json()["data"]
+    pending: str = next(p["id"] for p in permissions if p["permission_status"].upper() == "PENDING")
+    approved = await emulator.post(f"/admin/permissions/{pending}", json={"status": "APPROVED"})
+    approved.raise_for_status()
+    return pending
+
+
+async def _polled(emulator: httpx.AsyncClient, at_least: int) -> None:
+    """Return once the emulator has answered at_least reads of a permissions list."""
+    async with asyncio.timeout(10):
+        while await _polls(emulator) < at_least:  # noqa: ASYNC110 - the emulator has no hook
+            await asyncio.sleep(INTERVAL / 5)  # sleep-ok: polls another process
+
+
 async def test_three_subscribers_on_two_instances_hear_an_approval_from_one_poller(
     start_instances: Callable[..., list[Server]], emulator: httpx.AsyncClient, demo: Demo
 ) -> None:
-    brand = next(b for b in demo.state["brands"] if 0 < b["permissionCount"] <= 100)["id"]
-    token = next(t["token"] for t in demo.state["tokens"] if brand in t.get("brandIds", []))
+    brand, token = _small_brand(demo.state)
     a, b = start_instances(PARTNERGRAPH_POLL_INTERVAL=str(INTERVAL))
     await _statuses(b, token, brand)  # cached on b before the change
     await emulator.post("/admin/stats/reset")
@@ -89,31 +116,19 @@ async def test_three_subscribers_on_two_instances_hear_an_approval_from_one_poll
             await stack.enter_async_context(_subscription(b, token, brand)),
         ]
         loop = asyncio.get_running_loop()
-        async with asyncio.timeout(10):
-            while await _polls(emulator) < 3:  # noqa: ASYNC110 - the emulator has no hook
-                await asyncio.sleep(INTERVAL / 5)  # sleep-ok: the poller took its snapshot
+        await _polled(emulator, 3)  # the poller took its snapshot
         started, polls_before = loop.time(), await _polls(emulator)
-        permissions = (
-            await emulator.get(
-                f"/v23.0/{brand}/branded_content_ad_permissions",
-                params={"access_token": token, "limit": 100, "fields": "id,permission_status"},
-            )
-        ).json()["data"]
-        pending = next(p for p in permissions if p["permission_status"].upper() == "PENDING")
-        approved = await emulator.post(
-            f"/admin/permissions/{pending['id']}", json={"status": "APPROVED"}
-        )
-        approved.raise_for_status()
+        pending = await _approve_a_pending(emulator, token, brand)
         async with asyncio.timeout(INTERVAL * 2 + 1):
             heard = await asyncio.gather(*(_next(socket) for socket in sockets))
         elapsed = loop.time() - started
         polls = await _polls(emulator) - polls_before - 1  # the emulator read above
     # What subscribers were told, queries see: the poll invalidated the brand's caches.
-    assert (await _statuses(b, token, brand))[pending["id"]] == "APPROVED"
+    assert (await _statuses(b, token, brand))[pending] == "APPROVED"
     for message in heard:
         assert message["type"] == "next", message
         change = message["payload"]["data"]["permissionChanged"]
-        assert change["permission"]["graphId"] == pending["id"]
+        assert change["permission"]["graphId"] == pending
         assert change["permission"]["status"] == "APPROVED"
         assert change["previousStatus"] == "PENDING"
     # One poller: at most one read per interval (and a tick's slack), where three would read 3x.
@@ -155,12 +170,6 @@ async def _change_a_status(emulator: httpx.AsyncClient, token: str, brand: str) 
     changed.raise_for_status()
     graph_id: str = permission["id"]
     return graph_id
-
-
-async def _polled(emulator: httpx.AsyncClient, at_least: int) -> None:
-    async with asyncio.timeout(10):
-        while await _polls(emulator) < at_least:  # noqa: ASYNC110 - the emulator has no hook
-            await asyncio.sleep(INTERVAL / 5)  # sleep-ok: polls another process
 
 
 async def _ended_unauthenticated(socket: ClientConnection) -> None:
@@ -223,28 +232,15 @@ async def test_in_demo_mode_a_change_is_pushed_within_seconds(demo_server: Serve
     emulator = httpx.AsyncClient(base_url=f"{demo_server.url}/emulator", timeout=30)
     async with emulator:
         state = (await emulator.get("/admin/state")).json()
-        brand = next(b for b in state["brands"] if 0 < b["permissionCount"] <= 100)["id"]
-        token = next(t["token"] for t in state["tokens"] if brand in t.get("brandIds", []))
+        brand, token = _small_brand(state)
         await emulator.post("/admin/stats/reset")
         async with _subscription(demo_server, token, brand) as socket:
-            async with asyncio.timeout(10):
-                while await _polls(emulator) < 1:  # noqa: ASYNC110 - the emulator has no hook
-                    await asyncio.sleep(0.05)  # sleep-ok: the poller took its snapshot
-            permissions = (
-                await emulator.get(
-                    f"/v23.0/{brand}/branded_content_ad_permissions",
-                    params={"access_token": token, "limit": 100, "fields": "id,permission_status"},
-                )
-            ).json()["data"]
-            pending = next(p for p in permissions if p["permission_status"].upper() == "PENDING")
-            changed = await emulator.post(
-                f"/admin/permissions/{pending['id']}", json={"status": "APPROVED"}
-            )
-            changed.raise_for_status()
+            await _polled(emulator, 1)  # the poller took its snapshot
+            pending = await _approve_a_pending(emulator, token, brand)
             async with asyncio.timeout(demo_poll * 2 + 1):
                 message = await _next(socket)
     change = message["payload"]["data"]["permissionChanged"]
     assert (change["permission"]["graphId"], change["permission"]["status"]) == (
-        pending["id"],
+        pending,
         "APPROVED",
     )
