@@ -53,6 +53,15 @@ class Lifetime:
                 "cacheTtl": settings.cache_ttl,
                 "cacheMaxEntries": settings.cache_max_entries,
                 "pollInterval": settings.poll_seconds,
+                "nodes": settings.max_nodes,
+                "answerBytes": settings.max_answer_bytes,
+                "headTimeout": settings.head_timeout,
+                "bodyTimeout": settings.body_timeout,
+                "keepAliveTimeout": settings.keep_alive_timeout,
+                "socketSendTimeout": settings.socket_send_timeout,
+                "socketsPerClient": settings.max_sockets_per_client,
+                "subscriptionsPerToken": settings.max_subscriptions_per_token,
+                "registrationsPerMinute": settings.persisted_registrations_per_minute,
             },
         }
         self._began = time.monotonic()

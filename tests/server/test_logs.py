@@ -343,6 +343,9 @@ def test_the_start_up_line_shows_the_upstream_without_credentials_and_redis_conn
         "PARTNERGRAPH_GRAPH_URL": upstream,
         "PARTNERGRAPH_REDIS_URL": redis_process.url,
         "PARTNERGRAPH_LOG_FORMAT": "json",
+        "PARTNERGRAPH_MAX_NODES": "5000",
+        "PARTNERGRAPH_BODY_TIMEOUT": "12.5",
+        "PARTNERGRAPH_MAX_SUBSCRIPTIONS_PER_TOKEN": "7",
     }
     process, _, url = _serve_until_announced(env, log)
     try:
@@ -363,6 +366,12 @@ def test_the_start_up_line_shows_the_upstream_without_credentials_and_redis_conn
         "connected",
     )
     assert started["limits"]["pollInterval"] == 30  # outside demo mode, as before
+    limits = started["limits"]
+    assert (limits["nodes"], limits["bodyTimeout"], limits["subscriptionsPerToken"]) == (
+        5000,
+        12.5,
+        7,
+    )
 
 
 def test_text_lines_carry_date_and_offset_and_leave_out_an_absent_operation_name(
