@@ -23,7 +23,13 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["BODY_TIMEOUT", "HEAD_TIMEOUT", "MAX_HEAD_BYTES", "BoundedHeadersProtocol"]
+__all__ = [
+    "BODY_TIMEOUT",
+    "HEAD_TIMEOUT",
+    "KEEP_ALIVE_TIMEOUT",
+    "MAX_HEAD_BYTES",
+    "BoundedHeadersProtocol",
+]
 
 MAX_HEAD_BYTES = 64 * 1024
 """The most bytes a request's line and headers may take; browsers send a few KiB."""
@@ -31,6 +37,9 @@ HEAD_TIMEOUT = 10.0
 """Seconds a request's line and headers may take by default (PARTNERGRAPH_HEAD_TIMEOUT)."""
 BODY_TIMEOUT = 30.0
 """Seconds a request's body may take by default (PARTNERGRAPH_BODY_TIMEOUT): 128 KiB at most."""
+KEEP_ALIVE_TIMEOUT = 5.0
+"""Seconds an idle keep-alive connection is held by default (PARTNERGRAPH_KEEP_ALIVE_TIMEOUT),
+uvicorn's timeout_keep_alive."""
 _LINGER = 2.0
 """Seconds a refused connection is read and dropped before it is closed."""
 

@@ -12,7 +12,12 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from partnergraph.errors import SettingsError
-from partnergraph.server.headers import BODY_TIMEOUT, HEAD_TIMEOUT, BoundedHeadersProtocol
+from partnergraph.server.headers import (
+    BODY_TIMEOUT,
+    HEAD_TIMEOUT,
+    KEEP_ALIVE_TIMEOUT,
+    BoundedHeadersProtocol,
+)
 from partnergraph.server.limits import MAX_BODY_BYTES
 from partnergraph.server.logs import BANNER
 from partnergraph.server.unread import SEND_TIMEOUT, UnreadSocketProtocol
@@ -32,7 +37,7 @@ class Timeouts:
     """For a request's line and headers."""
     body: float = BODY_TIMEOUT
     """For a request's body."""
-    keep_alive: float = 5.0
+    keep_alive: float = KEEP_ALIVE_TIMEOUT
     """Idle between requests (uvicorn's timeout_keep_alive)."""
     socket_send: float = SEND_TIMEOUT
     """For a WebSocket client to read what it was sent."""

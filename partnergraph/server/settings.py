@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from partnergraph.errors import SettingsError
 from partnergraph.schema.complexity import MAX_NODES
 from partnergraph.server.answer_limit import MAX_ANSWER_BYTES
-from partnergraph.server.headers import BODY_TIMEOUT, HEAD_TIMEOUT
+from partnergraph.server.headers import BODY_TIMEOUT, HEAD_TIMEOUT, KEEP_ALIVE_TIMEOUT
 from partnergraph.server.persisted import read_manifest
 from partnergraph.server.unread import SEND_TIMEOUT
 
@@ -81,7 +81,7 @@ class Settings:
     """Seconds a request's line and headers may take to arrive (HTTP 408 past them)."""
     body_timeout: float = BODY_TIMEOUT
     """Seconds a request's body may take to arrive (HTTP 408 past them)."""
-    keep_alive_timeout: float = 5.0
+    keep_alive_timeout: float = KEEP_ALIVE_TIMEOUT
     """Seconds an idle keep-alive connection is held."""
     socket_send_timeout: float = SEND_TIMEOUT
     """Seconds a WebSocket may leave what the server sends it unread before it is closed."""
