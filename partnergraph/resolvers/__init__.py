@@ -1,1 +1,1 @@
-"""Plain async Python behind the schema: context, loaders, paging, cache and the upstream client."""
+"""Plain async Python behind the schema: context, loaders, paging, cache and the domain rules."""

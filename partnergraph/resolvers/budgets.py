@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from partnergraph.errors import RateLimited
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.state.store import Store
-from partnergraph.resolvers.state.windows import Windows
-from partnergraph.resolvers.upstream.errors import refused
+from partnergraph.graph.errors import refused
+from partnergraph.state.clock import Clock, wall_clock
+from partnergraph.state.store import Store
+from partnergraph.state.windows import Windows
 
 __all__ = ["DAY", "LIMITS", "BudgetKind", "BudgetUse", "DailyBudgets"]
 

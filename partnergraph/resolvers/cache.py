@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import orjson
 
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.state.codec import JSON
-from partnergraph.resolvers.state.flights import Flights
-from partnergraph.resolvers.state.generations import Generations
-from partnergraph.resolvers.state.store import Store
-from partnergraph.resolvers.upstream.errors import refused
+from partnergraph.graph.errors import refused
+from partnergraph.state.clock import Clock, wall_clock
+from partnergraph.state.codec import JSON
+from partnergraph.state.flights import Flights
+from partnergraph.state.generations import Generations
+from partnergraph.state.store import Store
 from partnergraph.telemetry import UNOBSERVED, Observer
 
 __all__ = ["AnswerCache", "AnswerCodec", "CachedAnswer", "ReadCache", "StampedRead"]

@@ -5,14 +5,14 @@ import hmac
 from dataclasses import dataclass, field
 
 from partnergraph.errors import Unauthenticated
+from partnergraph.graph.client import MAX_TOKEN, Credentials, GraphClient
+from partnergraph.graph.usage import UsageLedger
 from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.loaders import PageLoader
-from partnergraph.resolvers.state.store import Store
-from partnergraph.resolvers.state.windows import Windows
-from partnergraph.resolvers.upstream.client import MAX_TOKEN, Credentials, GraphClient
-from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
+from partnergraph.state.store import Store
+from partnergraph.state.windows import Windows
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from partnergraph.errors import PartnergraphError
+from partnergraph.graph.client import MAX_BATCH, BatchRead, Credentials, GraphClient
 from partnergraph.resolvers.budgets import BudgetKind, DailyBudgets
 from partnergraph.resolvers.cache import ReadCache
-from partnergraph.resolvers.upstream.client import MAX_BATCH, BatchRead, Credentials, GraphClient
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,14 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 
 from partnergraph.errors import BadUserInput, NotFound, PartnergraphError, UpstreamUnavailable
+from partnergraph.graph.client import (
+    MAX_BATCH,
+    BatchCall,
+    BatchOutcome,
+    BatchRead,
+    BatchWrite,
+)
+from partnergraph.graph.errors import refused
 from partnergraph.resolvers import cursors, ids
 from partnergraph.resolvers.context import RequestContext
 from partnergraph.resolvers.cursors import ListKey
@@ -27,14 +35,6 @@ from partnergraph.resolvers.records import (
     PermissionStatus,
     permission_from_graph,
 )
-from partnergraph.resolvers.upstream.client import (
-    MAX_BATCH,
-    BatchCall,
-    BatchOutcome,
-    BatchRead,
-    BatchWrite,
-)
-from partnergraph.resolvers.upstream.errors import refused
 from partnergraph.resolvers.watch import PermissionChangeRecord
 from partnergraph.resolvers.writes import writing
 

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
+from partnergraph.graph.usage import UsageReport
 from partnergraph.resolvers.budgets import BudgetKind, BudgetUse
 from partnergraph.resolvers.context import RequestContext
-from partnergraph.resolvers.upstream.usage import UsageReport
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,24 +9,24 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from partnergraph.resolvers.cache import AnswerCodec, CachedAnswer
-from partnergraph.resolvers.state.announcements import (
+from partnergraph.state.announcements import (
     Announcements,
     LocalAnnouncements,
     RedisAnnouncements,
 )
-from partnergraph.resolvers.state.bus import RedisBus
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.state.codec import JSON, JsonCodec
-from partnergraph.resolvers.state.flights import Flights, LocalFlights, RedisFlights
-from partnergraph.resolvers.state.generations import (
+from partnergraph.state.bus import RedisBus
+from partnergraph.state.clock import Clock, wall_clock
+from partnergraph.state.codec import JSON, JsonCodec
+from partnergraph.state.flights import Flights, LocalFlights, RedisFlights
+from partnergraph.state.generations import (
     Generations,
     MemoryGenerations,
     RedisGenerations,
 )
-from partnergraph.resolvers.state.leases import Leases, MemoryLeases, RedisLeases
-from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
-from partnergraph.resolvers.state.store import MemoryStore, RedisStore, Store
-from partnergraph.resolvers.state.windows import MemoryWindows, RedisWindows, Windows
+from partnergraph.state.leases import Leases, MemoryLeases, RedisLeases
+from partnergraph.state.link import RedisLink, RedisUnavailable
+from partnergraph.state.store import MemoryStore, RedisStore, Store
+from partnergraph.state.windows import MemoryWindows, RedisWindows, Windows
 
 __all__ = ["REGISTRATIONS_MAX_BYTES", "SharedState", "in_memory", "on_redis"]
 

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING
 import orjson
 
 from partnergraph.errors import PartnergraphError
+from partnergraph.graph.errors import refused
 from partnergraph.resolvers.records import CreatorRecord, PermissionRecord, PermissionStatus
 from partnergraph.resolvers.shared import SharedState
-from partnergraph.resolvers.upstream.errors import refused
 
 __all__ = ["Heard", "PermissionChangeRecord", "Watchers"]
 

@@ -2,9 +2,9 @@
 
 import strawberry
 
+from partnergraph.graph.usage import BusinessUseCaseUsage as UsageEntry
 from partnergraph.resolvers.budgets import BudgetUse
 from partnergraph.resolvers.ratelimit import RateLimitView
-from partnergraph.resolvers.upstream.usage import BusinessUseCaseUsage as UsageEntry
 
 
 @strawberry.type(description="One business use case's usage, in percent of its limit.")

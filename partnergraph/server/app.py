@@ -15,13 +15,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
+from partnergraph.graph.client import GraphClient
+from partnergraph.graph.usage import UsageLedger
 from partnergraph.resolvers.budgets import DailyBudgets
 from partnergraph.resolvers.cache import AnswerCache, ReadCache
 from partnergraph.resolvers.context import Services
 from partnergraph.resolvers.shared import SharedState, in_memory, on_redis
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.upstream.client import GraphClient
-from partnergraph.resolvers.upstream.usage import UsageLedger
 from partnergraph.resolvers.watch import Watchers
 from partnergraph.schema.build import schema
 from partnergraph.server import demo
@@ -39,6 +38,7 @@ from partnergraph.server.metrics import Metrics
 from partnergraph.server.persisted import PersistedDocuments, read_manifest
 from partnergraph.server.settings import Settings
 from partnergraph.server.view import GraphQLView
+from partnergraph.state.clock import Clock, wall_clock
 
 logger = logging.getLogger("partnergraph")
 

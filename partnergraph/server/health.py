@@ -16,7 +16,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from partnergraph.resolvers.upstream.client import edge_of
+from partnergraph.graph.client import edge_of
 from partnergraph.telemetry import UNOBSERVED, Observer, UpstreamCall
 
 __all__ = ["ReadinessCheck", "UpstreamProbe", "healthz", "readyz"]

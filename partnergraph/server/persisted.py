@@ -32,13 +32,13 @@ from partnergraph.errors import (
     RateLimited,
     SettingsError,
 )
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.state.store import Store
-from partnergraph.resolvers.state.windows import Windows
-from partnergraph.resolvers.upstream.client import Credentials
+from partnergraph.graph.client import Credentials
 from partnergraph.schema.build import documents
 from partnergraph.schema.canonical import compact_text, layout_free_digest
 from partnergraph.server.request import Params
+from partnergraph.state.clock import Clock, wall_clock
+from partnergraph.state.store import Store
+from partnergraph.state.windows import Windows
 
 __all__ = [
     "REGISTRATION_TTL",

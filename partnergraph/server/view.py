@@ -25,9 +25,9 @@ from partnergraph.errors import (
     PersistedQueryNotFound,
     RateLimited,
 )
+from partnergraph.graph.client import MAX_TOKEN
 from partnergraph.resolvers.context import RequestContext, Services
 from partnergraph.resolvers.echo import echo
-from partnergraph.resolvers.upstream.client import MAX_TOKEN
 from partnergraph.schema.build import schema
 from partnergraph.schema.errors import coded, coded_refusal
 from partnergraph.server.answer_limit import too_large

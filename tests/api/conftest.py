@@ -11,9 +11,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
-from partnergraph.resolvers.state.clock import Clock, wall_clock
 from partnergraph.server.app import create_app
 from partnergraph.server.settings import Settings
+from partnergraph.state.clock import Clock, wall_clock
 from tests.demo import Demo
 
 QUERIES = Path(__file__).resolve().parents[2] / "queries"

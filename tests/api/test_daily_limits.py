@@ -2,7 +2,7 @@
 the user's window until the Graph API says access returns."""
 
 from tests.api.conftest import ApiFactory, Demo
-from tests.resolvers.state.conftest import FakeClock
+from tests.state.conftest import FakeClock
 
 INVITES = "query($id: ID!) { creator(igId: $id) { invites(first: 1) { edges { cursor } } } }"
 

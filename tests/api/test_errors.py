@@ -8,7 +8,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 
-from partnergraph.resolvers.upstream.client import MAX_TOKEN
+from partnergraph.graph.client import MAX_TOKEN
 from partnergraph.server.app import create_app
 from partnergraph.server.settings import Settings
 from tests.api.conftest import Api, ApiFactory, Demo

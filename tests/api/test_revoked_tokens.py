@@ -3,7 +3,7 @@ no later than the oldest upstream read it was built from."""
 
 from partnergraph.server.settings import Settings
 from tests.api.conftest import ApiFactory, Demo
-from tests.resolvers.state.conftest import FakeClock
+from tests.state.conftest import FakeClock
 
 TTL = Settings().cache_ttl  # the default
 COUNT = "query($b: ID!) { brand(igId: $b) { permissions(first: 2) { totalCount } } }"

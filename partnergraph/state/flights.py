@@ -17,9 +17,9 @@ from typing import Any, Protocol, TypeVar
 
 from redis.asyncio import Redis
 
-from partnergraph.resolvers.state.bus import RedisBus
-from partnergraph.resolvers.state.codec import JSON, JsonCodec
-from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable, as_bytes, as_text
+from partnergraph.state.bus import RedisBus
+from partnergraph.state.codec import JSON, JsonCodec
+from partnergraph.state.link import RedisLink, RedisUnavailable, as_bytes, as_text
 
 __all__ = ["CHANNEL", "LEASE", "Flights", "LocalFlights", "RedisFlights"]
 

@@ -7,8 +7,8 @@ from typing import TypeVar
 
 import pytest
 
-from partnergraph.resolvers.state.bus import RedisBus
-from partnergraph.resolvers.state.link import RedisLink
+from partnergraph.state.bus import RedisBus
+from partnergraph.state.link import RedisLink
 from tests.redis import RedisServer
 
 T = TypeVar("T")

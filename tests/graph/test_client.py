@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from partnergraph.errors import PartnergraphError, RateLimited, UpstreamUnavailable
-from partnergraph.resolvers.state.store import MemoryStore
-from partnergraph.resolvers.upstream.client import (
+from partnergraph.graph.client import (
     MAX_PACE,
     BatchRead,
     BatchWrite,
@@ -22,7 +21,8 @@ from partnergraph.resolvers.upstream.client import (
     RetryPolicy,
     pace,
 )
-from partnergraph.resolvers.upstream.usage import UsageLedger
+from partnergraph.graph.usage import UsageLedger
+from partnergraph.state.store import MemoryStore
 from partnergraph.telemetry import UpstreamCall
 
 CREDENTIALS = Credentials(token="EAAtoken", scope="scope-1")

@@ -3,13 +3,13 @@
 import pytest
 
 from partnergraph.resolvers.shared import REGISTRATIONS_MAX_BYTES, SharedState, in_memory, on_redis
-from partnergraph.resolvers.state.codec import JsonCodec
-from partnergraph.resolvers.state.link import RedisLink
-from partnergraph.resolvers.state.store import MemoryStore, RedisStore
 from partnergraph.server.persisted import document_hash
+from partnergraph.state.codec import JsonCodec
+from partnergraph.state.link import RedisLink
+from partnergraph.state.store import MemoryStore, RedisStore
 from tests.memory import traced
 from tests.redis import RedisServer
-from tests.resolvers.state.conftest import FakeClock
+from tests.state.conftest import FakeClock
 
 
 async def test_memory_entries_expire_by_the_clock_and_the_least_recent_go(

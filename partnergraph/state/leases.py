@@ -2,8 +2,8 @@
 
 from typing import Protocol
 
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
+from partnergraph.state.clock import Clock, wall_clock
+from partnergraph.state.link import RedisLink, RedisUnavailable
 
 __all__ = ["Leases", "MemoryLeases", "RedisLeases"]
 

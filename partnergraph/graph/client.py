@@ -23,9 +23,9 @@ from tenacity import (
 )
 
 from partnergraph.errors import PartnergraphError, RateLimited, UpstreamUnavailable
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.upstream.errors import detail_from_body, error_for, is_retryable
-from partnergraph.resolvers.upstream.usage import UsageLedger, UsageReport, parse_usage
+from partnergraph.graph.errors import detail_from_body, error_for, is_retryable
+from partnergraph.graph.usage import UsageLedger, UsageReport, parse_usage
+from partnergraph.state.clock import Clock, wall_clock
 from partnergraph.telemetry import UNOBSERVED, Observer, UpstreamCall
 
 T = TypeVar("T")

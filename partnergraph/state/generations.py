@@ -14,10 +14,10 @@ from typing import Protocol
 from cachetools import LRUCache
 from redis.asyncio import Redis
 
-from partnergraph.resolvers.state.bus import RedisBus
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.state.flights import LocalFlights
-from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
+from partnergraph.state.bus import RedisBus
+from partnergraph.state.clock import Clock, wall_clock
+from partnergraph.state.flights import LocalFlights
+from partnergraph.state.link import RedisLink, RedisUnavailable
 
 __all__ = ["CHANNEL", "Generations", "MemoryGenerations", "RedisGenerations"]
 

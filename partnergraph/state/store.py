@@ -5,10 +5,10 @@ from typing import Generic, Protocol, TypeVar
 
 from cachetools import TLRUCache
 
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.state.codec import Codec
-from partnergraph.resolvers.state.flights import LocalFlights
-from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
+from partnergraph.state.clock import Clock, wall_clock
+from partnergraph.state.codec import Codec
+from partnergraph.state.flights import LocalFlights
+from partnergraph.state.link import RedisLink, RedisUnavailable
 
 __all__ = ["MemoryStore", "RedisStore", "Store"]
 

@@ -16,8 +16,8 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from partnergraph.resolvers.state.clock import Clock, wall_clock
-from partnergraph.resolvers.state.link import RedisLink, RedisUnavailable
+from partnergraph.state.clock import Clock, wall_clock
+from partnergraph.state.link import RedisLink, RedisUnavailable
 
 __all__ = ["Admission", "MemoryWindows", "RedisWindows", "WindowUse", "Windows"]
 

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from partnergraph.resolvers.state.flights import LocalFlights, RedisFlights
-from partnergraph.resolvers.state.link import RedisLink
-from tests.resolvers.state.conftest import Instances
+from partnergraph.state.flights import LocalFlights, RedisFlights
+from partnergraph.state.link import RedisLink
+from tests.state.conftest import Instances
 
 LEASE = 0.5
 

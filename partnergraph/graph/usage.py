@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from partnergraph.resolvers.state.codec import JSON
-from partnergraph.resolvers.state.store import Store
+from partnergraph.state.codec import JSON
+from partnergraph.state.store import Store
 
 KEEP_FOR = 3600.0
 """Seconds the latest report of a token is kept for `rateLimit`."""

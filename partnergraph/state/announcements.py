@@ -3,8 +3,8 @@
 from collections.abc import Callable
 from typing import Protocol
 
-from partnergraph.resolvers.state.bus import RedisBus
-from partnergraph.resolvers.state.link import RedisUnavailable
+from partnergraph.state.bus import RedisBus
+from partnergraph.state.link import RedisUnavailable
 
 __all__ = ["Announcements", "LocalAnnouncements", "RedisAnnouncements"]
 

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from partnergraph.resolvers.state.generations import MemoryGenerations, RedisGenerations
-from partnergraph.resolvers.state.link import RedisLink
-from tests.resolvers.state.conftest import FakeClock, Instances
+from partnergraph.state.generations import MemoryGenerations, RedisGenerations
+from partnergraph.state.link import RedisLink
+from tests.state.conftest import FakeClock, Instances
 
 
 @pytest.fixture

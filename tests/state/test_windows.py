@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from partnergraph.resolvers.state.link import RedisLink
-from partnergraph.resolvers.state.windows import MemoryWindows, RedisWindows, Windows, WindowUse
-from tests.resolvers.state.conftest import FakeClock
+from partnergraph.state.link import RedisLink
+from partnergraph.state.windows import MemoryWindows, RedisWindows, Windows, WindowUse
+from tests.state.conftest import FakeClock
 
 DAY = 86_400.0
 

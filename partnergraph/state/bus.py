@@ -16,7 +16,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from partnergraph.resolvers.state.link import RedisLink, as_text
+from partnergraph.state.link import RedisLink, as_text
 
 __all__ = ["RedisBus"]
 
