@@ -148,16 +148,21 @@ class PersistedDocuments:
 
     async def text(self, document: Document, store: Store[str], windows: Windows) -> str:
         """The document's text, looked up when the request sent none. Raises
-        PersistedQueryNotFound for an unknown hash, and RateLimited when it would register
-        past its token's registrations per minute."""
-        if document.registrant is not None:
-            await self._admit_registration(document.registrant, windows)
+        PersistedQueryNotFound for an unknown hash, and RateLimited when it would register a
+        hash not yet known past its token's registrations per minute (sending one already
+        registered again, as some clients always do, registers nothing new)."""
         if document.text is not None:
+            if document.registrant is not None and await self._stored(document.hash, store) is None:
+                await self._admit_registration(document.registrant, windows)
             return document.text
-        text = self._known.get(document.hash) or await store.get(document.hash)
+        text = await self._stored(document.hash, store)
         if text is None:
             raise PersistedQueryNotFound("PersistedQueryNotFound")
         return text
+
+    async def _stored(self, hash_: str, store: Store[str]) -> str | None:
+        """The text known under a hash: shipped in the manifest, or registered."""
+        return self._known.get(hash_) or await store.get(hash_)
 
     async def register(self, document: Document, store: Store[str]) -> None:
         """Register the document's compact text under its hash, if the request asked to with a

@@ -384,6 +384,19 @@ async def test_an_anonymous_registration_runs_without_storing(api: Api) -> None:
     )
 
 
+async def test_a_registered_document_sent_again_with_its_hash_registers_nothing_new(
+    make_api: ApiFactory,
+) -> None:
+    """Some clients send hash and query every time: only a hash not yet known counts against
+    the token's registrations (caches off, so that every request reaches the decision)."""
+    async with make_api(persisted_registrations_per_minute=2, cache_ttl=0) as api:
+        document = "query Again { __typename }"
+        again = {"query": document, "extensions": _persisted(_sha256(document))}
+        for _ in range(5):
+            assert (await _post(api, again)).json() == {"data": {"__typename": "Query"}}
+        assert await _stored(api, _sha256(document)) is not None
+
+
 async def test_registrations_past_a_tokens_bound_are_rate_limited_and_not_stored(
     make_api: ApiFactory, demo: Demo
 ) -> None:
